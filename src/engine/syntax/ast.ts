@@ -47,8 +47,11 @@ export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export interface NodeDecl {
   name: string;
+  /** the name alone, so the editor can underline just it */
+  nameSpan: Span;
   kind: 'dram' | 'cdm' | 'private' | 'coherent';
   bytes: number;
+  /** the CPU list as written, e.g. `0-7,16-23` */
   cpus?: string;
   span: Span;
 }
