@@ -1,0 +1,74 @@
+// One run's driver: the chosen policy's state (thrashing history, device memory
+// pools, access counters, amdkfd retry window) and the entry point the simulator's
+// fault path calls for each faulted page.
+
+import type { Machine } from '../machine/machine';
+import { AccessCounters } from './accessCounters';
+import { RetryWindow } from './amdkfd';
+import { DeviceChunkPool } from './eviction';
+import { FaultBatcher } from './faultBatch';
+import type { DriverParams } from './params';
+import { VA_BLOCK_BYTES } from './prefetch';
+import { topologyFor, type Processor, type Topology } from './processor';
+import { amdkfdDeviceFault, mirrorDeviceFault, uvmDeviceFault, type DeviceFaultInput, type FaultDecision } from './residency';
+import { ThrashingTracker } from './thrashing';
+
+export class DriverRuntime {
+  readonly topology: Topology;
+  /** pages per 2 MiB VA block: the unit of batching, prefetch and eviction */
+  readonly pagesPerBlock: number;
+  readonly thrashing: ThrashingTracker;
+  /** device memory by device index */
+  readonly pools: DeviceChunkPool[];
+  /** null when access-counter migration is off */
+  readonly counters: AccessCounters | null;
+  /** pages per migration granule (amdkfd: with granuleAround) */
+  readonly granulePages: number;
+  private readonly retry: RetryWindow | null;
+
+  constructor(
+    readonly params: DriverParams,
+    machine: Machine,
+  ) {
+    this.topology = topologyFor(machine);
+    this.pagesPerBlock = Math.max(1, VA_BLOCK_BYTES / machine.pageSize);
+    this.thrashing = new ThrashingTracker(
+      {
+        enabled: params.thrashing,
+        lapseNs: params.thrashLapseNs,
+        threshold: params.thrashThreshold,
+        pinAfter: params.pinAfter,
+        unpinAfterNs: params.unpinAfterNs,
+      },
+      this.pagesPerBlock,
+    );
+    this.pools = machine.devices.map((node) => new DeviceChunkPool(machine.nodes[node].bytes));
+    this.counters = params.accessCounters ? new AccessCounters(params.counterThreshold, machine.pageSize) : null;
+    this.retry = params.policy === 'amdkfd' ? new RetryWindow(params.retryWindowNs) : null;
+    this.granulePages = Math.max(1, params.granularityBytes / machine.pageSize);
+  }
+
+  newBatcher(): FaultBatcher {
+    return new FaultBatcher(this.params.batch, this.pagesPerBlock);
+  }
+
+  /** The policy's decision for a fault on global page `page` at `nowNs` (the thrashing hint is taken here). */
+  decide(page: number, fault: Omit<DeviceFaultInput, 'topology' | 'thrashing'>, nowNs: number): FaultDecision {
+    const input: DeviceFaultInput = { ...fault, topology: this.topology };
+    switch (this.params.policy) {
+      case 'mirror':
+        return mirrorDeviceFault(input);
+      case 'amdkfd':
+        return amdkfdDeviceFault(input, this.retry?.isRepeat(Math.floor(page / this.granulePages), nowNs) ?? false);
+      case 'uvm': {
+        const residency: Processor = fault.residentOn.includes(fault.faulter) ? fault.faulter : (fault.residentOn[0] ?? 'cpu');
+        const thrashing = this.thrashing.hint(page, fault.faulter, nowNs, {
+          preferred: fault.advice.preferred,
+          residency,
+          topology: this.topology,
+        });
+        return uvmDeviceFault({ ...input, thrashing });
+      }
+    }
+  }
+}

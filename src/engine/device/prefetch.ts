@@ -1,0 +1,111 @@
+// The UVM density prefetcher (uvm_perf_prefetch.c, uvm_perf_prefetch_prenotify_fault_migrations):
+// inside one 2 MiB VA block, faults first grow to whole big pages, then for each
+// faulted page the highest subtree of a binary tree over the block's pages that is
+// more than `threshold` percent populated (resident at the destination or faulted)
+// is prefetched.
+
+export const VA_BLOCK_BYTES = 2 * 1024 * 1024;
+
+export interface PrefetchInput {
+  /** pages in this VA block (fewer than 2 MiB / pageSize at the edge of a range) */
+  pages: number;
+  pageSize: number;
+  /** index of the block's first page within its 2 MiB frame (non-zero for a range starting mid-frame) */
+  firstPageInFrame?: number;
+  /** 1 for each block page already resident at the destination */
+  residentAtDestination: ArrayLike<number | boolean>;
+  /** block-relative indices of the pages faulted in this batch */
+  faulted: readonly number[];
+  /** block-relative indices of thrashing pages: never grown, walked from or prefetched */
+  thrashing?: ReadonlySet<number>;
+  /** percent; a subtree qualifies when count * 100 > pages * threshold */
+  threshold: number;
+  /** big page faults grow to (UVM_BIG_PAGE_SIZE, 64 KiB) */
+  bigPageBytes?: number;
+}
+
+/**
+ * Block-relative page indices to prefetch, ascending: never a faulted page, a
+ * thrashing page, or a page already resident at the destination.
+ */
+export function computePrefetch(input: PrefetchInput): number[] {
+  const { pages, faulted, threshold } = input;
+  const thrashing = input.thrashing ?? new Set<number>();
+  const bigPages = Math.max(1, Math.floor((input.bigPageBytes ?? 64 * 1024) / input.pageSize));
+  // Ghost leaves in front of a block that starts mid big page keep the tree's
+  // leaves aligned to big pages, as the driver does (prefetch_info->region.first).
+  const shift = (input.firstPageInFrame ?? 0) % bigPages;
+  const leafCount = shift + pages;
+
+  const leaves = new Uint8Array(leafCount);
+  for (let p = 0; p < pages; p++) if (input.residentAtDestination[p]) leaves[shift + p] = 1;
+  for (const p of faulted) leaves[shift + p] = 1;
+  growToBigPages(leaves, shift, pages, bigPages, faulted, thrashing);
+
+  const prefix = new Uint32Array(leafCount + 1);
+  for (let i = 0; i < leafCount; i++) prefix[i + 1] = prefix[i] + leaves[i];
+
+  const take = new Uint8Array(pages);
+  const walkFrom = [...new Set(faulted)].filter((p) => !thrashing.has(p)).sort((a, b) => a - b);
+  for (const page of walkFrom) {
+    const [first, outer] = highestDenseSubtree(shift + page, leafCount, prefix, threshold);
+    const from = Math.max(first, shift);
+    const to = Math.min(outer, leafCount);
+    for (let leaf = from; leaf < to; leaf++) take[leaf - shift] = 1;
+    if (to === leafCount) break; // already reaches the end of the block
+  }
+
+  const faultedSet = new Set(faulted);
+  const out: number[] = [];
+  for (let p = 0; p < pages; p++) {
+    if (take[p] && !faultedSet.has(p) && !thrashing.has(p) && !input.residentAtDestination[p]) out.push(p);
+  }
+  return out;
+}
+
+/** grow_fault_granularity: fill every big page (and the partial prefix/suffix) holding a fault and no thrashing page. */
+function growToBigPages(
+  leaves: Uint8Array,
+  shift: number,
+  pages: number,
+  bigPages: number,
+  faulted: readonly number[],
+  thrashing: ReadonlySet<number>,
+): void {
+  const regions = new Set<number>();
+  for (const p of faulted) regions.add(Math.floor((shift + p) / bigPages));
+  for (const r of regions) {
+    const from = Math.max(r * bigPages, shift);
+    const to = Math.min((r + 1) * bigPages, shift + pages);
+    let clean = true;
+    for (let leaf = from; leaf < to && clean; leaf++) clean = !thrashing.has(leaf - shift);
+    if (clean) leaves.fill(1, from, to);
+  }
+}
+
+/** compute_prefetch_region: walk from a leaf to the root, keep the highest qualifying subtree. */
+function highestDenseSubtree(leaf: number, leafCount: number, prefix: Uint32Array, threshold: number): [number, number] {
+  let best: [number, number] = [leaf, leaf]; // empty: nothing qualifies
+  for (let span = 1; ; span *= 2) {
+    const first = Math.floor(leaf / span) * span;
+    const outer = Math.min(first + span, leafCount);
+    const count = prefix[outer] - prefix[first];
+    if (count * 100 > (outer - first) * threshold) best = [first, outer];
+    if (span >= leafCount) return best;
+  }
+}
+
+/**
+ * The policy gate around the prefetcher: the driver never prefetches away from a
+ * preferred location, and on a block's first touch toward the preferred location
+ * it populates the whole block.
+ */
+export function prefetchMode(opts: {
+  preferredIsSet: boolean;
+  destinationIsPreferred: boolean;
+  blockUntouched: boolean;
+}): 'whole-block' | 'density' | 'none' {
+  if (opts.blockUntouched && opts.destinationIsPreferred) return 'whole-block';
+  if (opts.preferredIsSet && !opts.destinationIsPreferred) return 'none';
+  return 'density';
+}

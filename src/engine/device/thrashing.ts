@@ -1,0 +1,340 @@
+// Thrashing detection and mitigation of the UVM driver (uvm_perf_thrashing.c:
+// thrashing_event_cb, uvm_perf_thrashing_get_hint, get_hint_for_migration_thrashing).
+// A page that keeps migrating between processors within one "lapse" is thrashing;
+// faults on it are first throttled (not serviced for a nap), and after `pinAfter`
+// throttles the page is pinned in one place and the others map it remotely.
+// State is kept per 2 MiB block and per page in Maps, created only once a block
+// sees two processors within one lapse, so untouched memory costs nothing.
+
+import type { Processor, Topology } from './processor';
+
+export interface ThrashingParams {
+  enabled: boolean;
+  lapseNs: number;
+  /** consecutive in-lapse events that make a page thrashing */
+  threshold: number;
+  pinAfter: number;
+  /** 0 = pinned until reset */
+  unpinAfterNs: number;
+  /** throttle length (uvm_perf_thrashing_nap = 1 lapse) */
+  napNs?: number;
+  /** quiet time after which a block's tracking is dropped (uvm_perf_thrashing_epoch = 2000 lapses) */
+  epochNs?: number;
+  /** uvm_perf_thrashing_max_resets */
+  maxResets?: number;
+}
+
+export type ThrashingHint =
+  | { kind: 'none' }
+  /** do not service the fault before `untilNs`; the faulting processor retries then */
+  | { kind: 'throttle'; untilNs: number }
+  /** keep the page at `at`; every thrashing processor maps it there */
+  | { kind: 'pin'; at: Processor };
+
+/** What the hint needs to know about the page beyond its history. */
+export interface HintContext {
+  preferred: Processor | null;
+  /** the processor holding the page (closest copy); 'cpu' when untracked */
+  residency: Processor;
+  topology: Pick<Topology, 'canAccess' | 'fastAccess'>;
+}
+
+interface PageState {
+  lastNs: number;
+  events: number;
+  processors: Set<Processor>;
+  throttled: Set<Processor>;
+  throttleEndNs: number;
+  throttles: number;
+  doNotThrottle: Processor | null;
+  pinnedAt: Processor | null;
+  unpinAtNs: number;
+  revocations: boolean;
+}
+
+interface BlockState {
+  lastNs: number | null;
+  lastProcessor: Processor | null;
+  /** per-page tracking exists (two processors met within one lapse) */
+  tracking: boolean;
+  lastThrashingNs: number | null;
+  resets: number;
+  pages: Set<number>;
+  thrashing: Set<number>;
+  pinned: number;
+}
+
+export interface ThrashingStats {
+  thrashingDetected: number;
+  throttles: number;
+  pins: number;
+}
+
+export class ThrashingTracker {
+  private readonly blocks = new Map<number, BlockState>();
+  private readonly pages = new Map<number, PageState>();
+  private readonly napNs: number;
+  private readonly epochNs: number;
+  private readonly maxResets: number;
+  readonly stats: ThrashingStats = { thrashingDetected: 0, throttles: 0, pins: 0 };
+
+  /** `page` numbers are global page numbers; `pagesPerBlock` groups them into 2 MiB blocks. */
+  constructor(
+    private readonly params: ThrashingParams,
+    private readonly pagesPerBlock: number,
+  ) {
+    this.napNs = params.napNs ?? params.lapseNs;
+    this.epochNs = params.epochNs ?? params.lapseNs * 2000;
+    this.maxResets = params.maxResets ?? 4;
+  }
+
+  /**
+   * A migration of `page` to `processor` caused by a fault, a prefetch or an access
+   * counter (a move, outside read-mostly ranges), or a revocation of its permissions.
+   */
+  recordEvent(page: number, processor: Processor, nowNs: number, kind: 'migration' | 'revocation' = 'migration'): void {
+    if (!this.params.enabled) return;
+    const block = this.block(page);
+    if (!block.tracking) {
+      const meets =
+        block.lastNs !== null && block.lastProcessor !== processor && nowNs - block.lastNs <= this.params.lapseNs;
+      if (!meets) {
+        block.lastNs = nowNs;
+        block.lastProcessor = processor;
+        return;
+      }
+      block.tracking = true;
+    }
+    const state = this.pageState(page, block);
+    const last = state.lastNs;
+    state.processors.add(processor);
+    state.lastNs = nowNs;
+    if (last >= 0) {
+      if (nowNs - last <= this.params.lapseNs) {
+        state.events++;
+        if (state.events === this.params.threshold) {
+          block.thrashing.add(page);
+          this.stats.thrashingDetected++;
+        }
+        if (state.events >= this.params.threshold) block.lastThrashingNs = nowNs;
+        if (kind === 'revocation') state.revocations = true;
+      } else if (state.pinnedAt === null) {
+        // Out of the lapse: the page starts over. (The driver resets only pages already
+        // thrashing; the project's rule counts consecutive in-lapse events.)
+        this.forget(page, block, nowNs);
+        state.processors.add(processor);
+      }
+    }
+    block.lastNs = nowNs;
+    block.lastProcessor = processor;
+  }
+
+  /** A migration the heuristics do not count (explicit migrate/prefetch, read duplication): forget the page. */
+  resetPage(page: number): void {
+    const block = this.blocks.get(this.blockOf(page));
+    if (block && this.pages.has(page)) this.forget(page, block, -1);
+  }
+
+  /** The driver's advice for a fault on `page` by `requester` at `nowNs`. */
+  hint(page: number, requester: Processor, nowNs: number, ctx: HintContext): ThrashingHint {
+    if (!this.params.enabled) return NONE;
+    const block = this.blocks.get(this.blockOf(page));
+    if (!block || !block.tracking) return NONE;
+    if (this.epochOver(block, nowNs)) {
+      this.resetBlock(block);
+      return NONE;
+    }
+    const s = this.pages.get(page);
+    if (!s || s.events < this.params.threshold) return NONE;
+    this.expirePin(s, block, nowNs);
+
+    if (s.throttled.has(requester)) {
+      if (nowNs < s.throttleEndNs && requester !== s.doNotThrottle) return { kind: 'throttle', untilNs: s.throttleEndNs };
+      // A fault retried after its nap continues the episode: measure the next gap from
+      // the nap's end. (The driver instead adapts its lapse to the gaps it observes.)
+      s.lastNs = Math.max(s.lastNs, Math.min(s.throttleEndNs, nowNs));
+      s.throttled.delete(requester);
+      if (s.throttled.size === 0) s.throttleEndNs = 0;
+    }
+    if (nowNs - s.lastNs > this.params.lapseNs && s.pinnedAt === null) return NONE;
+
+    s.processors.add(requester);
+    this.updateThrottlePeriod(s, requester, nowNs);
+    const hint =
+      s.pinnedAt !== null && s.revocations && requester !== s.doNotThrottle
+        ? THROTTLE
+        : this.migrationHint(s, requester, ctx);
+
+    if (hint.kind === 'pin') {
+      this.pin(s, block, hint.at, nowNs);
+      this.stats.pins++;
+      return hint;
+    }
+    if (hint.kind === 'throttle') {
+      if (!s.throttled.has(requester)) {
+        s.throttled.add(requester);
+        if (s.pinnedAt === null) s.throttles++;
+      }
+      this.stats.throttles++;
+      return { kind: 'throttle', untilNs: s.throttleEndNs };
+    }
+    return NONE;
+  }
+
+  isThrashing(page: number): boolean {
+    return this.blocks.get(this.blockOf(page))?.thrashing.has(page) ?? false;
+  }
+
+  /** where the page is pinned at `nowNs`, or null */
+  pinnedAt(page: number, nowNs: number): Processor | null {
+    const s = this.pages.get(page);
+    if (!s) return null;
+    this.expirePin(s, this.block(page), nowNs);
+    return s.pinnedAt;
+  }
+
+  /** thrashing pages of the 2 MiB block `block`, as block-relative indices (for the prefetcher) */
+  thrashingInBlock(block: number): Set<number> {
+    const b = this.blocks.get(block);
+    const base = block * this.pagesPerBlock;
+    return new Set([...(b?.thrashing ?? [])].map((p) => p - base));
+  }
+
+  /** Unpin every page whose pin expired by `nowNs`; returns them so their remote mappings can be dropped. */
+  expirePins(nowNs: number): number[] {
+    const out: number[] = [];
+    for (const [page, s] of this.pages) {
+      if (this.expirePin(s, this.block(page), nowNs)) out.push(page);
+    }
+    return out;
+  }
+
+  private migrationHint(s: PageState, requester: Processor, ctx: HintContext): ThrashingHint {
+    const { preferred, residency, topology } = ctx;
+    const allCanAccess = (to: Processor) => [...s.processors].every((p) => topology.canAccess(p, to));
+    const allFast = (to: Processor) => [...s.processors].every((p) => topology.fastAccess(p, to));
+    if (preferred !== null && allCanAccess(preferred)) return { kind: 'pin', at: preferred };
+    if (!(preferred !== null && s.processors.has(preferred)) && allFast(residency)) {
+      // the CPU can cache device memory, the GPU cannot cache system memory: pin on the GPU
+      if (residency !== 'cpu') return { kind: 'pin', at: residency };
+      return requester !== 'cpu' ? { kind: 'pin', at: requester } : NONE;
+    }
+    if (requester === preferred) {
+      if (s.pinnedAt !== null) {
+        return preferred === s.pinnedAt || preferred === s.doNotThrottle ? { kind: 'pin', at: preferred } : THROTTLE;
+      }
+      if (preferred !== s.doNotThrottle) return THROTTLE;
+      return s.throttles >= this.params.pinAfter ? { kind: 'pin', at: preferred } : NONE;
+    }
+    if (s.pinnedAt !== null) {
+      if (requester === s.doNotThrottle) {
+        if (allCanAccess(requester)) return { kind: 'pin', at: requester };
+        // a location all of them reach; system memory is the one every processor maps
+        return { kind: 'pin', at: allCanAccess('cpu') ? 'cpu' : requester };
+      }
+      return topology.canAccess(requester, s.pinnedAt) ? { kind: 'pin', at: s.pinnedAt } : THROTTLE;
+    }
+    if (requester !== s.doNotThrottle) return THROTTLE;
+    return s.throttles >= this.params.pinAfter ? { kind: 'pin', at: requester } : NONE;
+  }
+
+  /** thrashing_throttle_update: a new period starts after the last one ended; alternate the favoured processor */
+  private updateThrottlePeriod(s: PageState, requester: Processor, nowNs: number): void {
+    if (nowNs > s.throttleEndNs) {
+      s.throttleEndNs = nowNs + this.napNs;
+      s.doNotThrottle = s.doNotThrottle === requester ? null : requester;
+    } else if (s.doNotThrottle === null) {
+      s.doNotThrottle = requester;
+    }
+  }
+
+  private pin(s: PageState, block: BlockState, at: Processor, nowNs: number): void {
+    if (s.pinnedAt === null || s.pinnedAt !== at) {
+      s.throttled.clear();
+      s.throttleEndNs = 0;
+    }
+    if (s.pinnedAt === null) {
+      s.throttles = 0;
+      s.unpinAtNs = this.params.unpinAfterNs > 0 ? nowNs + this.params.unpinAfterNs : Infinity;
+      block.pinned++;
+    }
+    s.pinnedAt = at;
+  }
+
+  private expirePin(s: PageState, block: BlockState, nowNs: number): boolean {
+    if (s.pinnedAt === null || nowNs < s.unpinAtNs) return false;
+    s.pinnedAt = null;
+    block.pinned--;
+    return true;
+  }
+
+  private epochOver(block: BlockState, nowNs: number): boolean {
+    return (
+      block.lastThrashingNs !== null &&
+      nowNs - block.lastThrashingNs > this.epochNs &&
+      block.pinned === 0 &&
+      block.resets < this.maxResets
+    );
+  }
+
+  private resetBlock(block: BlockState): void {
+    for (const page of block.pages) this.pages.delete(page);
+    block.pages.clear();
+    block.thrashing.clear();
+    block.tracking = false;
+    block.lastNs = null;
+    block.lastProcessor = null;
+    block.lastThrashingNs = null;
+    block.resets++;
+  }
+
+  /** thrashing_reset_page; `lastNs` is the event that restarts the history (-1 = none) */
+  private forget(page: number, block: BlockState, lastNs: number): void {
+    const s = this.pageState(page, block);
+    if (s.pinnedAt !== null) block.pinned--;
+    Object.assign(s, freshPage(), { lastNs });
+    block.thrashing.delete(page);
+  }
+
+  private blockOf(page: number): number {
+    return Math.floor(page / this.pagesPerBlock);
+  }
+
+  private block(page: number): BlockState {
+    const id = this.blockOf(page);
+    let b = this.blocks.get(id);
+    if (!b) {
+      b = { lastNs: null, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, pages: new Set(), thrashing: new Set(), pinned: 0 };
+      this.blocks.set(id, b);
+    }
+    return b;
+  }
+
+  private pageState(page: number, block: BlockState): PageState {
+    let s = this.pages.get(page);
+    if (!s) {
+      s = freshPage();
+      this.pages.set(page, s);
+      block.pages.add(page);
+    }
+    return s;
+  }
+}
+
+const NONE: ThrashingHint = { kind: 'none' };
+const THROTTLE = { kind: 'throttle', untilNs: 0 } as const;
+
+function freshPage(): PageState {
+  return {
+    lastNs: -1,
+    events: 0,
+    processors: new Set(),
+    throttled: new Set(),
+    throttleEndNs: 0,
+    throttles: 0,
+    doNotThrottle: null,
+    pinnedAt: null,
+    unpinAtNs: Infinity,
+    revocations: false,
+  };
+}
