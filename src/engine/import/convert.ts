@@ -1,0 +1,258 @@
+// strace log → `.mplace` scenario. Every generated line carries a provenance
+// comment (`# strace:N`) and `lineMap` maps it back; every result the kernel logged
+// for a policy call becomes an `expect` right after it; calls the language cannot
+// replay stay as comments and are counted in the closing summary line.
+
+import { decodeCall, DECODED_CALLS } from './strace/decode';
+import { machineInfo, type MachineInfo } from './strace/machineInfo';
+import { readStrace, linesOf, type ReadSummary, type ReaderOptions } from './strace/reader';
+import { RegionMap } from './strace/regions';
+import { translate, type TranslateContext } from './strace/translate';
+import type { ImportDiagnostic, StraceEvent, StraceFeatures, SyscallRecord, Timestamp } from './strace/types';
+
+export interface StraceImportOptions extends ReaderOptions {
+  /** a preset name (default `x86-pcie`) or a whole `machine … end` block */
+  machine?: string;
+  /** `sys_nice` when the traced program ran with CAP_SYS_NICE (e.g. as root) */
+  caps?: 'none' | 'sys_nice';
+}
+
+export interface ImportSummary {
+  straceLines: number;
+  syscalls: number;
+  /** calls written as statements */
+  converted: number;
+  /** memory calls kept as comments, by reason */
+  notReplayable: Record<string, number>;
+  commented: number;
+  /** system calls that do not concern placement (openat, read, …) */
+  skipped: number;
+  regions: number;
+  threads: number;
+  expectations: number;
+  /** reader diagnostics: lines that could not be read */
+  unreadableLines: number;
+  features: StraceFeatures;
+}
+
+export interface ScenarioImport {
+  text: string;
+  /** lineMap[k] = 1-based strace line of scenario line k+1, or 0 for generated lines */
+  lineMap: number[];
+  summary: ImportSummary;
+  diagnostics: ImportDiagnostic[];
+}
+
+/** Memory-related calls outside the decoded set: they matter, so they are shown as comments. */
+const UNREPLAYABLE_CALLS = new Set(['mremap', 'brk', 'remap_file_pages', 'process_madvise', 'pkey_mprotect', 'userfaultfd']);
+/** Results of these name the traced process or its threads (for move_pages/migrate_pages pids). */
+const OWN_ID_CALLS = new Set(['getpid', 'gettid', 'clone', 'clone3']);
+/** `-y` paths of GPU driver device files: their ioctls are driver hints the trace cannot decode. */
+const GPU_DEVICE = /nvidia-uvm|\/dev\/kfd/;
+/** Frames in these libraries are allocation plumbing; the caller names the region. */
+const PLUMBING = /(^|\/)(libc|libnuma|ld-linux[^/]*|ld|libpthread|libdl|libstdc\+\+|libgcc_s|libcudart)[.-][^/]*$/;
+const COMMENT_COLUMN = 44;
+const ORIGINAL_TEXT_LIMIT = 160;
+
+class ScenarioBuilder {
+  private readonly out: string[] = [];
+  private readonly lineMap: number[] = [];
+  private readonly diagnostics: ImportDiagnostic[] = [];
+  private readonly regions = new RegionMap();
+  private readonly machine: MachineInfo;
+  private readonly threads = new Map<number, string>();
+  private readonly ownIds = new Set<number>([0]);
+  private readonly regionNames = new Map<string, number>();
+  private origin: Timestamp | undefined;
+  private lastAt = -1;
+  private regionCount = 0;
+  private readonly summary: Omit<ImportSummary, 'features' | 'regions' | 'threads'> = {
+    straceLines: 0,
+    syscalls: 0,
+    converted: 0,
+    notReplayable: {},
+    commented: 0,
+    skipped: 0,
+    expectations: 0,
+    unreadableLines: 0,
+  };
+
+  constructor(options: StraceImportOptions) {
+    this.machine = machineInfo(options.machine);
+    this.write('# Imported from strace by memplace. `# strace:N` names the source line of each statement.', 0);
+    for (const line of this.machine.lines) this.write(line, 0);
+    if (options.caps === 'sys_nice') this.write('caps sys_nice', 0);
+  }
+
+  add(event: StraceEvent): void {
+    if (event.kind === 'diagnostic') {
+      this.diagnostics.push(event.diagnostic);
+      if (event.diagnostic.code !== 'strace-unmatched') this.summary.unreadableLines++;
+      return;
+    }
+    const record = event.record;
+    if (record.kind !== 'syscall') return;
+    this.summary.syscalls++;
+    if (record.tid !== null) this.ownIds.add(record.tid);
+    this.origin ??= record.endTime ?? record.time;
+    if (OWN_ID_CALLS.has(record.name) && record.result.kind === 'value' && record.result.value !== undefined) {
+      this.ownIds.add(record.result.value);
+    }
+    this.convert(record);
+  }
+
+  finish({ lines, features }: ReadSummary): ScenarioImport {
+    this.summary.straceLines = lines;
+    const s = this.summary;
+    const reasons = Object.entries(s.notReplayable).map(([why, n]) => `${n} ${why}`);
+    this.write(
+      `# summary: ${s.converted} calls converted, ${s.commented} kept as comments` +
+        (reasons.length ? ` (${reasons.join('; ')})` : '') +
+        `, ${s.skipped} other system calls skipped, ${s.unreadableLines} unreadable lines`,
+      0,
+    );
+    return {
+      text: this.out.join('\n') + '\n',
+      lineMap: this.lineMap,
+      diagnostics: this.diagnostics,
+      summary: { ...s, regions: this.regionCount, threads: this.threads.size, features },
+    };
+  }
+
+  private convert(record: SyscallRecord): void {
+    if (!DECODED_CALLS.has(record.name)) {
+      if (UNREPLAYABLE_CALLS.has(record.name)) this.keepAsComment(record, `the language has no ${record.name}`);
+      else if (record.name === 'ioctl' && GPU_DEVICE.test(record.args[0] ?? '')) this.keepAsComment(record, 'GPU driver ioctl');
+      else this.summary.skipped++;
+      return;
+    }
+    const decoded = decodeCall(record);
+    if (!decoded.ok) {
+      this.keepAsComment(record, decoded.reason);
+      return;
+    }
+    const thread = this.threadOf(record);
+    const translation = translate(decoded.call, record, this.context(thread.name));
+    if (!translation.ok) {
+      this.keepAsComment(record, translation.reason);
+      return;
+    }
+    if (thread.declaration) this.write(thread.declaration, record.line);
+    this.writeTime(record);
+    for (const line of translation.lines) {
+      this.write(line, record.line);
+      if (line.startsWith('expect ')) this.summary.expectations++;
+    }
+    this.summary.converted++;
+  }
+
+  private context(thread: string | undefined): TranslateContext {
+    return {
+      regions: this.regions,
+      machine: this.machine,
+      thread,
+      isSelf: (pid) => this.ownIds.has(pid),
+      newRegionName: (record) => this.regionName(record),
+    };
+  }
+
+  /** The scenario thread of a tid; declared (the returned line) the first time it is used. */
+  private threadOf(record: SyscallRecord): { name?: string; declaration?: string } {
+    if (record.tid === null) return {};
+    const known = this.threads.get(record.tid);
+    if (known) return { name: known };
+    const name = `t${record.tid}`;
+    this.threads.set(record.tid, name);
+    return { name, declaration: `thread ${name} on ${this.machine.threadNode}` };
+  }
+
+  /** `r<N>`, or `<caller>_<N>` from the innermost `-k` frame outside allocation libraries. */
+  private regionName(record: SyscallRecord): string {
+    this.regionCount++;
+    const frame = record.frames.find((f) => f.symbol !== undefined && !PLUMBING.test(f.binary));
+    if (!frame?.symbol) return `r${this.regionCount}`;
+    const base = frame.symbol.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, 'f');
+    const n = (this.regionNames.get(base) ?? 0) + 1;
+    this.regionNames.set(base, n);
+    return `${base}_${n}`;
+  }
+
+  /**
+   * `at <time since the first call>` at the call's completion (calls arrive in
+   * completion order, so this only moves forward); skipped when time stood still.
+   */
+  private writeTime(record: SyscallRecord): void {
+    const time = record.endTime ?? record.time;
+    // a log mixing -t and -ttt lines has no common clock
+    if (!time || !this.origin || time.kind !== this.origin.kind) return;
+    const ns = (time.sec - this.origin.sec) * 1e9 + (time.nsec - this.origin.nsec);
+    if (ns <= this.lastAt) return;
+    this.lastAt = ns;
+    this.write(`at ${timeText(ns)}`, record.line);
+  }
+
+  private keepAsComment(record: SyscallRecord, reason: string): void {
+    const category = reason.replace(/\s*\(.*\)$/, '').replace(/:.*$/, '');
+    this.summary.notReplayable[category] = (this.summary.notReplayable[category] ?? 0) + 1;
+    this.summary.commented++;
+    this.write(`# not replayable (${reason}): ${originalText(record)}`, record.line);
+    this.diagnostics.push({
+      line: record.line,
+      column: 1,
+      endLine: record.endLine,
+      endColumn: 2,
+      severity: 'information',
+      code: 'not-replayable',
+      message: `${record.name}: kept as a comment: ${reason}`,
+    });
+  }
+
+  private write(statement: string, straceLine: number): void {
+    const text = straceLine > 0 ? `${statement.padEnd(COMMENT_COLUMN - 1)} # strace:${straceLine}` : statement;
+    this.out.push(text);
+    this.lineMap.push(straceLine);
+  }
+}
+
+function originalText(record: SyscallRecord): string {
+  const r = record.result;
+  const result = r.kind === 'value' ? r.text : r.kind === 'error' ? `-1 ${r.errno}` : '?';
+  const text = `${record.name}(${record.args.join(', ')}) = ${result}`;
+  return text.length > ORIGINAL_TEXT_LIMIT ? text.slice(0, ORIGINAL_TEXT_LIMIT - 3) + '...' : text;
+}
+
+/** Nanoseconds in the largest unit that keeps them whole. */
+function timeText(ns: number): string {
+  for (const [unit, size] of [['s', 1e9], ['ms', 1e6], ['us', 1e3]] as const) {
+    if (ns % size === 0) return `${ns / size}${unit}`;
+  }
+  return `${Math.round(ns)}ns`;
+}
+
+/**
+ * Converts a strace log (the whole text, or its lines as a sync or async stream)
+ * into a scenario. Only pending unfinished calls and live regions are kept while
+ * reading, so a stream of any length is processed in bounded memory.
+ */
+export function straceToScenario(input: string | Iterable<string>, options?: StraceImportOptions): ScenarioImport;
+export function straceToScenario(input: AsyncIterable<string>, options?: StraceImportOptions): Promise<ScenarioImport>;
+export function straceToScenario(
+  input: string | Iterable<string> | AsyncIterable<string>,
+  options: StraceImportOptions = {},
+): ScenarioImport | Promise<ScenarioImport> {
+  const builder = new ScenarioBuilder(options);
+  if (typeof input !== 'string' && Symbol.asyncIterator in input) {
+    return (async () => {
+      const events = readStrace(input, options);
+      for (let r = await events.next(); ; r = await events.next()) {
+        if (r.done) return builder.finish(r.value);
+        builder.add(r.value);
+      }
+    })();
+  }
+  const events = readStrace(typeof input === 'string' ? linesOf(input) : input, options);
+  for (let r = events.next(); ; r = events.next()) {
+    if (r.done) return builder.finish(r.value);
+    builder.add(r.value);
+  }
+}

@@ -1,0 +1,160 @@
+// Splitting strace argument text at top-level commas. Arguments hold arrays
+// (`[0x1, 0x2]`), structures (`{st_mode=…}`), quoted strings with escapes,
+// `/* comments */` and `-y` fd decorations (`3</dev/nvidia-uvm>`), any of which
+// may contain commas, so a plain split(',') would cut them apart.
+
+export type SplitResult =
+  | { ok: true; args: string[] }
+  /** `offset` is the 0-based index in the input where reading failed */
+  | { ok: false; error: string; offset: number };
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
+
+const enum Ch {
+  Quote = 34,
+  OpenParen = 40,
+  CloseParen = 41,
+  Star = 42,
+  Comma = 44,
+  Slash = 47,
+  Less = 60,
+  Greater = 62,
+  OpenBracket = 91,
+  CloseBracket = 93,
+  OpenBrace = 123,
+  CloseBrace = 125,
+}
+
+/** True when `<` at `i` opens an fd decoration (`3<…>`) or a `<... resuming ...>` marker. */
+function opensAngle(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const before = text.charCodeAt(i - 1);
+  return (before >= 48 && before <= 57) || before === 32 || before === Ch.OpenParen || before === Ch.Comma;
+}
+
+/** One character-code loop: this is the reader's hot path. */
+export function splitArgs(text: string): SplitResult {
+  const args: string[] = [];
+  const closers: number[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case Ch.Quote: {
+        const end = skipString(text, i);
+        if (end < 0) return { ok: false, error: 'unterminated string', offset: i };
+        i = end - 1;
+        break;
+      }
+      case Ch.Slash:
+        if (text.charCodeAt(i + 1) === Ch.Star) {
+          const end = text.indexOf('*/', i + 2);
+          if (end < 0) return { ok: false, error: 'unterminated comment', offset: i };
+          i = end + 1;
+        }
+        break;
+      case Ch.OpenParen:
+        closers.push(Ch.CloseParen);
+        break;
+      case Ch.OpenBracket:
+        closers.push(Ch.CloseBracket);
+        break;
+      case Ch.OpenBrace:
+        closers.push(Ch.CloseBrace);
+        break;
+      case Ch.Less:
+        if (opensAngle(text, i)) closers.push(Ch.Greater);
+        break;
+      case Ch.Greater:
+        if (closers[closers.length - 1] === Ch.Greater) closers.pop();
+        break;
+      case Ch.CloseParen:
+      case Ch.CloseBracket:
+      case Ch.CloseBrace:
+        if (closers.pop() !== c) return { ok: false, error: `unexpected '${text[i]}'`, offset: i };
+        break;
+      case Ch.Comma:
+        if (closers.length === 0) {
+          args.push(text.slice(start, i).trim());
+          start = i + 1;
+        }
+        break;
+    }
+  }
+  if (closers.length > 0) return { ok: false, error: `missing '${String.fromCharCode(closers[closers.length - 1])}'`, offset: text.length };
+  const last = text.slice(start).trim();
+  if (last !== '' || args.length > 0) args.push(last);
+  return { ok: true, args };
+}
+
+/** Index just past the closing quote of the string that opens at `open`, or -1. */
+function skipString(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === Ch.Quote) return i + 1;
+  }
+  return -1;
+}
+
+/** Removes `/* … *\/` comments (used where strace adds a decoded name next to a number). */
+export function stripComments(text: string): string {
+  return text.replace(/\/\*.*?\*\//g, ' ').trim();
+}
+
+/**
+ * An array argument: `[a, b]`, `{}`/`[]` (empty), `NULL`, a bare pointer (strace
+ * could not read it) or a list ending in `...` (cut short by `-s`).
+ */
+export type ArrayArg =
+  | { kind: 'null' }
+  | { kind: 'pointer'; text: string }
+  | { kind: 'items'; items: string[]; truncated: boolean };
+
+export function parseArrayArg(text: string): ArrayArg | undefined {
+  const t = text.trim();
+  if (t === 'NULL') return { kind: 'null' };
+  if (/^0x[0-9a-f]+$/i.test(t)) return { kind: 'pointer', text: t };
+  const open = t[0];
+  if ((open !== '[' && open !== '{') || t[t.length - 1] !== CLOSER[open]) return undefined;
+  const inner = splitArgs(t.slice(1, -1));
+  if (!inner.ok) return undefined;
+  const items = inner.args;
+  const truncated = items.length > 0 && items[items.length - 1] === '...';
+  if (truncated) items.pop();
+  return { kind: 'items', items, truncated };
+}
+
+/** Largest value the converter can hold exactly; larger numbers count as unreadable. */
+export function parseInteger(text: string): number | undefined {
+  const t = stripComments(text);
+  let value: number;
+  if (/^-?0x[0-9a-f]+$/i.test(t)) value = t.startsWith('-') ? -parseInt(t.slice(3), 16) : parseInt(t.slice(2), 16);
+  else if (/^-?\d+$/.test(t)) value = Number(t);
+  else return undefined;
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** An address argument: `NULL` is 0. */
+export function parseAddress(text: string): number | undefined {
+  return text.trim() === 'NULL' ? 0 : parseInteger(text);
+}
+
+/**
+ * A flag expression as strace prints it: names OR-ed with `|`, hex or decimal
+ * numbers (`0x8001 /* MPOL_??? *\/`, `MPOL_F_STATIC_NODES|0x7`). Names come from
+ * `names`; an unknown name makes the whole value unreadable (undefined).
+ */
+export function parseFlags(text: string, names: Readonly<Record<string, number>>): number | undefined {
+  const t = stripComments(text);
+  if (t === '') return undefined;
+  let value = 0n;
+  for (const part of t.split('|')) {
+    const token = part.trim();
+    const named = names[token];
+    const bits = named !== undefined ? named : parseInteger(token);
+    if (bits === undefined || bits < 0) return undefined;
+    value |= BigInt(bits);
+  }
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
+}
