@@ -142,6 +142,8 @@ export interface SimResult {
   events: EventLog;
   /** true when the run stopped early (oom-kill) */
   stopped: boolean;
+  /** names of the CPU threads by agent index (events' `agent` < DEVICE_AGENT); absent = `t<index>` */
+  threads?: string[];
 }
 
 export function spanToDiagnostic(span: Span, severity: Severity, code: DiagnosticCode, message: string): Diagnostic {
