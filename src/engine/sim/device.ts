@@ -1,0 +1,137 @@
+// The seam between the kernel-side simulator and the device layer (GPU driver
+// policies: UVM, the HMM mirror driver, amdkfd).
+//
+// The simulator owns the process, the mempolicy rules and CPU accesses. It hands
+// every `gpu`, `advise`, `prefetch`, `migrate` and `driver` statement to a
+// DeviceLayer, and calls `finish` once at the end of the run (waste accounting).
+// The layer works on the shared page store through a DeviceContext:
+//  - pages: node per page, the device-mapped bitmask (bit = device index; what
+//    `expect ... mapped` reads) and the device-touched bitmask (waste), flags bits
+//    from PageFlag.DeviceFirst up;
+//    (pages.setNode clears the touched bits of a page it moves: set them after);
+//  - allocSystemNode: what hmm_range_fault / migrate_to_ram do when a device
+//    fault needs system memory: the range's policy in the context of a thread;
+//  - event/countMigration/metrics/now: logging and time, as the core does it.
+// A device statement's driver call is recorded with `ctx.call` (CallRecord).
+
+import type { Cause, EventKind } from '../events';
+import type { CostModel } from '../machine/costs';
+import type { Machine } from '../machine/machine';
+import type { CallRecord, DiagnosticCode, Metrics, Severity } from '../result';
+import type { RangeRef, Span, Statement } from '../syntax/ast';
+import { resolveRef, walk, type AddressRange, type Part } from './address';
+import { allocSystemNode, policyFor } from './fault';
+import { movePage } from './migrate';
+import type { PageStore } from './pages';
+import type { Allocator, Policy } from './policy';
+import type { Region, SimState, Thread } from './state';
+import { wastedBytes } from './expect';
+
+export type DeviceStatement = Extract<Statement, { kind: 'gpu' | 'advise' | 'prefetch' | 'migrate' | 'driver' }>;
+
+export interface DeviceContext {
+  readonly machine: Machine;
+  readonly costs: CostModel;
+  readonly pages: PageStore;
+  /** capacity checks and policy-driven node choice */
+  readonly alloc: Allocator;
+  readonly regions: readonly Region[];
+  readonly threads: readonly Thread[];
+  readonly metrics: Metrics;
+  /** driver parameters: the `driver` statement's, overridden by the caller's `set` */
+  readonly driverParams: Record<string, string>;
+  /** simulated time, ns; advance it with `advance` */
+  readonly now: number;
+  readonly step: number;
+  readonly line: number;
+  /** span of the statement being executed */
+  readonly span: Span;
+  advance(ns: number): void;
+  diag(span: Span, severity: Severity, code: DiagnosticCode, message: string): void;
+  call(span: Span, record: Omit<CallRecord, 'line' | 'step'>): CallRecord;
+  event(kind: EventKind, agent: number, from: number, to: number, cause: Cause, region: number, page: number, count: number): void;
+  countMigration(from: number, to: number, pages: number, cause: Cause): void;
+  /** a scenario range as an address range (null after a range-error/unknown-name diagnostic) */
+  resolve(range: RangeRef): AddressRange | null;
+  /** an address range as mapped parts and holes, in address order */
+  walk(range: AddressRange): Part[];
+  /**
+   * Allocates a system page for (region, page) as hmm_range_fault or migrate_to_ram
+   * would: the node under the range's policy (VMA or shared policy, else `thread`'s
+   * task policy) at `thread`'s node, capacity checked. Returns the node, which the
+   * caller then places with `pages.setNode`; NO_NODE after an oom-kill (run stopped).
+   */
+  allocSystemNode(region: Region, page: number, thread: Thread, write: boolean): number;
+  /** the policy that governs a new page there (null: default, first touch), e.g. to honour mbind on a cdm GPU first touch */
+  policyAt(region: Region, page: number, thread: Thread, write: boolean): Policy | null;
+  /** moves a resident page to a node (copy time, Migrate event, metrics; device mappings dropped) */
+  movePage(region: Region, page: number, from: number, to: number, cause: Cause, agent: number): void;
+  /** bytes on a device node that no device accessed */
+  wastedBytes(node: number): number;
+  /** true once the run was stopped (oom-kill, input too large) */
+  readonly stopped: boolean;
+  /** charges page operations to the run's budget; false (run stopped) once it is spent */
+  charge(ops: number): boolean;
+}
+
+export interface DeviceLayer {
+  /** Executes one device statement. */
+  execute(statement: DeviceStatement, ctx: DeviceContext): void;
+  /** End of run: waste per device (metrics.wastedBytes) and its diagnostics. */
+  finish(ctx: DeviceContext): void;
+}
+
+/** Makes the device layer of one run (driver state lives as long as the run). */
+export type DeviceLayerFactory = (ctx: DeviceContext) => DeviceLayer;
+
+export function deviceContext(s: SimState, driverParams: Record<string, string>): DeviceContext {
+  return {
+    machine: s.machine,
+    costs: s.costs,
+    pages: s.pages,
+    alloc: s.alloc,
+    regions: s.regions,
+    threads: s.threads,
+    get metrics() {
+      return s.metrics;
+    },
+    driverParams,
+    get now() {
+      return s.now;
+    },
+    get step() {
+      return s.step;
+    },
+    get line() {
+      return s.line;
+    },
+    get span() {
+      return s.span;
+    },
+    get stopped() {
+      return s.stopped;
+    },
+    advance: (ns) => s.advance(ns),
+    diag: (span, severity, code, message) => s.diag(span, severity, code, message),
+    call: (span, record) => s.call(span, record),
+    event: (kind, agent, from, to, cause, region, page, count) => s.event(kind, agent, from, to, cause, region, page, count),
+    countMigration: (from, to, pages, cause) => s.countMigration(from, to, pages, cause),
+    resolve: (range) => resolveRef(s, range),
+    walk: (range) => walk(s, range.start, range.length),
+    allocSystemNode: (region, page, thread, write) => allocSystemNode(s, region, page, thread, write),
+    policyAt: (region, page, thread, write) => policyFor(region, region.policy.at(page), thread, write),
+    movePage: (region, page, from, to, cause, agent) => movePage(s, region, page, from, to, cause, agent),
+    wastedBytes: (node) => wastedBytes(s, node),
+    charge: (ops) => s.charge(ops),
+  };
+}
+
+/** Until the device layer is wired in: device statements are noted, not simulated. */
+export const placeholderDeviceLayer: DeviceLayerFactory = () => ({
+  execute(st, ctx) {
+    if (st.kind !== 'driver') ctx.diag(st.span, 'information', 'call-failed', `${st.kind}: device behaviour is not simulated yet`);
+  },
+  finish(ctx) {
+    for (const node of ctx.machine.devices) ctx.metrics.wastedBytes[ctx.machine.nodes[node].name] = ctx.wastedBytes(node);
+  },
+});

@@ -1,0 +1,168 @@
+// Page state of every region, in lazily allocated chunks of 512 pages. Each chunk
+// is one 2 KiB buffer viewed as four byte planes, so a touched page costs 4 bytes
+// and an untouched chunk costs nothing:
+//   node    node index, or NO_NODE (no memory) / ZERO_PAGE (the shared zero page)
+//   flags   PageFlag bits (the core's low bits; bits 4..7 belong to the device layer)
+//   mapped  bit d set: device d's page table maps the page
+//   touched bit d set: device d has accessed the page since it was placed (waste)
+
+import { NO_NODE, ZERO_PAGE } from '../events';
+
+export const CHUNK_SHIFT = 9;
+export const CHUNK_PAGES = 1 << CHUNK_SHIFT;
+export const CHUNK_MASK = CHUNK_PAGES - 1;
+
+export const PageFlag = {
+  /** a private file page that was written: an anonymous copy, no longer page cache */
+  Cow: 1,
+  /** first bit the device layer may use for its own page state */
+  DeviceFirst: 1 << 4,
+} as const;
+
+export class Chunk {
+  readonly node: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly mapped: Uint8Array;
+  readonly touched: Uint8Array;
+  constructor() {
+    const buf = new ArrayBuffer(CHUNK_PAGES * 4);
+    this.node = new Uint8Array(buf, 0, CHUNK_PAGES).fill(NO_NODE);
+    this.flags = new Uint8Array(buf, CHUNK_PAGES, CHUNK_PAGES);
+    this.mapped = new Uint8Array(buf, CHUNK_PAGES * 2, CHUNK_PAGES);
+    this.touched = new Uint8Array(buf, CHUNK_PAGES * 3, CHUNK_PAGES);
+  }
+}
+
+/** True when the node byte stands for real memory of some node. */
+export function hasMemory(node: number): boolean {
+  return node !== NO_NODE && node !== ZERO_PAGE;
+}
+
+export class PageStore {
+  private readonly chunks: (Chunk | undefined)[][] = [];
+  /** resident pages per node index, now */
+  readonly used: Float64Array;
+  /** highest `used` seen per node index */
+  readonly peak: Float64Array;
+
+  constructor(nodeCount: number) {
+    this.used = new Float64Array(nodeCount);
+    this.peak = new Float64Array(nodeCount);
+  }
+
+  addRegion(pages: number): number {
+    this.chunks.push(new Array<Chunk | undefined>(Math.ceil(pages / CHUNK_PAGES)));
+    return this.chunks.length - 1;
+  }
+
+  /** The chunk holding `page`, or undefined if no page of it was ever set. */
+  peek(region: number, page: number): Chunk | undefined {
+    return this.chunks[region][page >> CHUNK_SHIFT];
+  }
+
+  /** The chunk holding `page`, created on demand. */
+  chunk(region: number, page: number): Chunk {
+    const list = this.chunks[region];
+    const i = page >> CHUNK_SHIFT;
+    return (list[i] ??= new Chunk());
+  }
+
+  node(region: number, page: number): number {
+    const c = this.peek(region, page);
+    return c ? c.node[page & CHUNK_MASK] : NO_NODE;
+  }
+
+  /** Places a page on `node` (or NO_NODE / ZERO_PAGE), keeping per-node counts. */
+  setNode(region: number, page: number, node: number): void {
+    this.place(this.chunk(region, page), page & CHUNK_MASK, node);
+  }
+
+  /** setNode for a chunk already in hand (the access loop's fast path). */
+  place(c: Chunk, i: number, node: number): void {
+    const old = c.node[i];
+    if (old === node) return;
+    if (hasMemory(old)) this.used[old]--;
+    if (hasMemory(node)) {
+      const u = ++this.used[node];
+      if (u > this.peak[node]) this.peak[node] = u;
+    }
+    c.node[i] = node;
+    // a page that moved or vanished is new memory: no device has touched it there
+    c.touched[i] = 0;
+  }
+
+  /** Frees a page entirely (munmap): no memory, no mapping, no flags. */
+  clear(region: number, page: number): void {
+    const c = this.peek(region, page);
+    if (!c) return;
+    this.setNode(region, page, NO_NODE);
+    const i = page & CHUNK_MASK;
+    c.flags[i] = 0;
+    c.mapped[i] = 0;
+  }
+
+  /** Calls `fn(page, node)` for every page in [from, to), untouched pages as NO_NODE. */
+  forEach(region: number, from: number, to: number, fn: (page: number, node: number) => void): void {
+    for (let p = from; p < to; ) {
+      const c = this.peek(region, p);
+      const chunkEnd = Math.min(to, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      for (; p < chunkEnd; p++) fn(p, c ? c.node[p & CHUNK_MASK] : NO_NODE);
+    }
+  }
+
+  /** Like forEach, but skips chunks that were never set: only for callers that ignore untouched pages. */
+  forEachSet(region: number, from: number, to: number, fn: (page: number, node: number) => void): void {
+    for (let p = from; p < to; ) {
+      const c = this.peek(region, p);
+      const chunkEnd = Math.min(to, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      if (c) for (; p < chunkEnd; p++) fn(p, c.node[p & CHUNK_MASK]);
+      p = chunkEnd;
+    }
+  }
+
+  /** Pages of [from, to) per node byte value (index 0..255). */
+  census(region: number, from: number, to: number): Float64Array {
+    const counts = new Float64Array(256);
+    for (let p = from; p < to; ) {
+      const c = this.peek(region, p);
+      const chunkEnd = Math.min(to, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      if (!c) counts[NO_NODE] += chunkEnd - p;
+      else for (let i = p & CHUNK_MASK, n = chunkEnd - p; n > 0; n--, i++) counts[c.node[i]]++;
+      p = chunkEnd;
+    }
+    return counts;
+  }
+
+  flags(region: number, page: number): number {
+    const c = this.peek(region, page);
+    return c ? c.flags[page & CHUNK_MASK] : 0;
+  }
+
+  setFlags(region: number, page: number, flags: number): void {
+    this.chunk(region, page).flags[page & CHUNK_MASK] = flags;
+  }
+
+  /** Bitmask of devices whose page tables map the page. */
+  mapped(region: number, page: number): number {
+    const c = this.peek(region, page);
+    return c ? c.mapped[page & CHUNK_MASK] : 0;
+  }
+
+  setMapped(region: number, page: number, devices: number): void {
+    this.chunk(region, page).mapped[page & CHUNK_MASK] = devices;
+  }
+
+  /** Bitmask of devices that accessed the page where it is now. */
+  touched(region: number, page: number): number {
+    const c = this.peek(region, page);
+    return c ? c.touched[page & CHUNK_MASK] : 0;
+  }
+
+  setTouched(region: number, page: number, devices: number): void {
+    this.chunk(region, page).touched[page & CHUNK_MASK] = devices;
+  }
+
+  get regionCount(): number {
+    return this.chunks.length;
+  }
+}

@@ -1,0 +1,185 @@
+// The state of one run: machine, process (regions, threads, task policies), page
+// store, clock, logs and the metrics being accumulated. Statement handlers in the
+// other modules of this folder read and change it.
+
+import { CAUSE_NAMES, Cause, EventLog, NO_NODE } from '../events';
+import type { CostModel } from '../machine/costs';
+import type { Machine } from '../machine/machine';
+import type { CallRecord, Diagnostic, DiagnosticCode, ExpectRecord, Metrics, Severity } from '../result';
+import type { Backing, Prot, Span } from '../syntax/ast';
+import { PageStore } from './pages';
+import { Allocator, type Policy } from './policy';
+import { RangeMap } from './rangeMap';
+import { StepRecorder } from './steps';
+
+/** How much work one run may do before it stops with `input-too-large` (bad input must not hang). */
+export interface RunLimits {
+  /** page operations: page touches, pages walked by calls */
+  pageOps: number;
+  /** executed statements (a `repeat` multiplies them) */
+  steps: number;
+  /** logged events (about 30 bytes each) */
+  events: number;
+}
+
+export const DEFAULT_LIMITS: RunLimits = { pageOps: 1e9, steps: 1e7, events: 3e7 };
+
+/** A VMA's protection, or a hole left by munmap inside the region. */
+export type PageProt = Prot | 'unmapped';
+
+export interface Region {
+  index: number;
+  name: string;
+  /** virtual address of page 0 */
+  start: number;
+  /** size as declared */
+  bytes: number;
+  pages: number;
+  backing: Backing;
+  /** `file ... private`: MAP_PRIVATE file mapping */
+  privateFile: boolean;
+  path?: string;
+  line: number;
+  prot: RangeMap<PageProt>;
+  /** VMA policy; for `shared` memory the object's shared policy (keyed by page offset) */
+  policy: RangeMap<Policy>;
+}
+
+export interface Thread {
+  index: number;
+  name: string;
+  /** node index of the CPU it runs on */
+  node: number;
+  policy: Policy | null;
+}
+
+export function emptyMetrics(): Metrics {
+  return {
+    timeNs: 0,
+    cpuFaults: 0,
+    deviceFaults: {},
+    faultBatches: 0,
+    migrations: 0,
+    migratedBytes: {},
+    migratedBytesByCause: {},
+    evictions: 0,
+    remoteAccesses: 0,
+    peakPages: {},
+    wastedBytes: {},
+    throttles: 0,
+    pins: 0,
+  };
+}
+
+export class SimState {
+  readonly pages: PageStore;
+  readonly alloc: Allocator;
+  readonly events = new EventLog();
+  readonly steps = new StepRecorder();
+  readonly regions: Region[] = [];
+  readonly regionByName = new Map<string, Region>();
+  /** the regions by start address (walks of an address range go through them in order) */
+  readonly byAddress: Region[] = [];
+  readonly threads: Thread[] = [];
+  readonly calls: CallRecord[] = [];
+  readonly expects: ExpectRecord[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  metrics: Metrics = emptyMetrics();
+  /** simulated time now, ns (never reset: events need a monotonic clock) */
+  now = 0;
+  /** `now` at the last `reset`; metrics.timeNs = now - resetAt */
+  resetAt = 0;
+  capSysNice = false;
+  /** highest region end so far: the next region goes after it */
+  highestEnd = 0;
+  /** the statement being executed */
+  step = 0;
+  line = 0;
+  span: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  stopped = false;
+  /** page operations left before the run is cut short */
+  private budget: number;
+
+  constructor(
+    readonly machine: Machine,
+    readonly costs: CostModel,
+    private readonly limits: RunLimits = DEFAULT_LIMITS,
+  ) {
+    this.budget = limits.pageOps;
+    this.pages = new PageStore(machine.nodes.length);
+    this.alloc = new Allocator(machine, this.pages.used);
+    const first = machine.nodes.find((n) => n.hasCpus) ?? machine.nodes.find((n) => n.kind === 'dram') ?? machine.nodes[0];
+    this.threads.push({ index: 0, name: 't0', node: first.index, policy: null });
+  }
+
+  /**
+   * Charges `ops` page operations (or steps) to the run's budget. Once it is spent,
+   * the run stops with an `input-too-large` error at the current statement.
+   */
+  charge(ops: number): boolean {
+    this.budget -= ops;
+    const l = this.limits;
+    if (this.budget < 0) return this.tooLarge(`more than ${l.pageOps} page operations`);
+    if (this.steps.count >= l.steps) return this.tooLarge(`more than ${l.steps} steps`);
+    if (this.events.length >= l.events) return this.tooLarge(`more than ${l.events} events`);
+    return true;
+  }
+
+  private tooLarge(what: string): false {
+    if (!this.stopped) this.diag(this.span, 'error', 'input-too-large', `the run needs ${what}; it stops here`);
+    this.stopped = true;
+    return false;
+  }
+
+  advance(ns: number): void {
+    this.now += ns;
+  }
+
+  diag(span: Span, severity: Severity, code: DiagnosticCode, message: string): void {
+    this.diagnostics.push({ line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn, severity, code, message });
+  }
+
+  /** Records a call's outcome; a failed call also gets a `call-failed` diagnostic. */
+  call(span: Span, record: Omit<CallRecord, 'line' | 'step'>): CallRecord {
+    const full: CallRecord = { line: span.line, step: this.step, ...record };
+    this.calls.push(full);
+    if (full.errno) this.diag(span, 'information', 'call-failed', `${full.op} failed with ${full.errno}: ${full.reason}`);
+    return full;
+  }
+
+  nodeName(index: number): string {
+    return this.machine.nodes[index]?.name ?? String(index);
+  }
+
+  nodeByName(name: string): number | null {
+    const n = this.machine.nodes.find((x) => x.name === name);
+    return n ? n.index : null;
+  }
+
+  threadByName(name: string | undefined): Thread | undefined {
+    return name === undefined ? this.threads[0] : this.threads.find((t) => t.name === name);
+  }
+
+  /** Logs an event at the current step, line and time. */
+  event(kind: number, agent: number, from: number, to: number, cause: Cause, region: number, page: number, count: number): void {
+    this.events.add(this.step, this.now, kind, agent, from, to, cause, this.line, region, page, count);
+  }
+
+  /** Counts a migration of `pages` pages from one node to another for the metrics. */
+  countMigration(from: number, to: number, pages: number, cause: Cause): void {
+    if (from === NO_NODE) return;
+    const bytes = pages * this.machine.pageSize;
+    const m = this.metrics;
+    m.migrations += pages;
+    const dir = `${this.nodeName(from)}->${this.nodeName(to)}`;
+    m.migratedBytes[dir] = (m.migratedBytes[dir] ?? 0) + bytes;
+    const why = CAUSE_NAMES[cause];
+    m.migratedBytesByCause[why] = (m.migratedBytesByCause[why] ?? 0) + bytes;
+  }
+
+  /** Interleave index of a page: its virtual page number for private anonymous memory, its offset in the object otherwise. */
+  ilx(region: Region, page: number): number {
+    const anon = region.backing === 'anon' || region.backing === 'managed';
+    return anon ? Math.floor(region.start / this.machine.pageSize) + page : page;
+  }
+}

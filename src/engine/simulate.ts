@@ -1,0 +1,61 @@
+// The engine's entry point: a scenario (or its text) in, a SimResult out.
+// Deterministic: the same scenario, machine and options give the same result.
+
+import { costModelFor } from './machine/costs';
+import { buildMachine } from './machine/machine';
+import type { SimResult } from './result';
+import { placeholderDeviceLayer, type DeviceLayerFactory } from './sim/device';
+import { finalMetrics, machineInfo, regionReports } from './sim/report';
+import { Runner } from './sim/run';
+import { DEFAULT_LIMITS, SimState, type RunLimits } from './sim/state';
+import type { Scenario } from './syntax/ast';
+import { parse } from './syntax/parser';
+
+export interface SimulateOptions {
+  /** file name for the result and diagnostics */
+  file?: string;
+  /** a preset that replaces the scenario's machine */
+  machine?: string;
+  /** driver parameters overriding the `driver` statement's (`--set key=value`) */
+  set?: Record<string, string>;
+  /** makes the run's device layer (driver policies); by default device statements are not simulated */
+  device?: DeviceLayerFactory;
+  /** work limits of the run (lower them for runs while the user types) */
+  limits?: Partial<RunLimits>;
+}
+
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimResult {
+  const { machine, problems } = buildMachine(scenario.statements, options.machine);
+  const s = new SimState(machine, costModelFor(machine), { ...DEFAULT_LIMITS, ...options.limits });
+  for (const d of scenario.diagnostics) s.diag(d.span, d.severity, d.code, d.message);
+  for (const p of problems) s.diag(p.span, 'error', p.code, p.message);
+
+  const driverStatement = scenario.statements.find((st) => st.kind === 'driver');
+  const driver = driverStatement?.kind === 'driver' ? driverStatement.policy.name : 'uvm';
+  const driverParams: Record<string, string> = {};
+  if (driverStatement?.kind === 'driver') for (const p of driverStatement.params) driverParams[p.key] = p.value;
+  Object.assign(driverParams, options.set);
+
+  const runner = new Runner(s, options.device ?? placeholderDeviceLayer, driverParams);
+  runner.run(scenario.statements);
+  runner.finish();
+  finalMetrics(s);
+  return {
+    file: options.file ?? '',
+    machine: machineInfo(s, driver, driverParams),
+    regions: regionReports(s),
+    calls: s.calls,
+    expects: s.expects,
+    diagnostics: s.diagnostics,
+    metrics: s.metrics,
+    steps: s.steps.finish(),
+    events: s.events,
+    stopped: s.stopped,
+    threads: s.threads.map((t) => t.name),
+  };
+}
+
+/** Parses and simulates; parse diagnostics become part of the result. */
+export function simulateText(text: string, options: SimulateOptions = {}): SimResult {
+  return simulate(parse(text), options);
+}
