@@ -165,6 +165,14 @@ test('mbind: mode by name, kernel name or number; node lists; flags; mode flags'
   assert.equal(noNodesWithFlags.kind === 'mbind' && noNodesWithFlags.nodes, undefined);
 });
 
+test('negative mode and flag numbers pass through, so LTP mbind01 "mode -1" rows replay', () => {
+  const m = one('mbind A -1 flags=-1');
+  assert.equal(m.kind === 'mbind' && m.mode.value, -1);
+  assert.equal(m.kind === 'mbind' && m.flags, -1);
+  const s = one('set_mempolicy -1');
+  assert.equal(s.kind === 'set_mempolicy' && s.mode.value, -1);
+});
+
 test('set_mempolicy: the first word is a mode if it is one, else a thread', () => {
   const a = one('set_mempolicy interleave 0-1');
   assert.equal(a.kind === 'set_mempolicy' && a.thread, undefined);

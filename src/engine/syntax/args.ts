@@ -4,7 +4,7 @@
 import type { ModeArg, Named, NodeItem, NodeList, RangeRef } from './ast';
 import { type Cursor, show } from './cursor';
 import type { Token } from './lexer';
-import { parseAddress, parseInteger, parseSize } from './literals';
+import { parseAddress, parseInteger, parseSignedInteger, parseSize } from './literals';
 import { MODES, MODE_FLAGS, type NumberedTerm, lookup, spellings } from './vocabulary';
 
 /** Region, node, thread and device names: a letter or `_`, then letters, digits, `_`, `-`, `.`. */
@@ -146,14 +146,14 @@ export function nodeList(c: Cursor): NodeList {
 /** A value from a numbered vocabulary: a language name, a kernel name, or a plain number. */
 function numbered(c: Cursor, terms: readonly NumberedTerm[], what: string): number {
   const t = c.word(what);
-  const value = lookup(terms, t.text)?.value ?? parseInteger(t.text);
+  const value = lookup(terms, t.text)?.value ?? parseSignedInteger(t.text);
   if (value === undefined) c.unknown(t, what, spellings(terms));
   return value;
 }
 
 /** The word spells a mode (by name, kernel name or number). */
 export function isMode(text: string): boolean {
-  return lookup(MODES, text) !== undefined || parseInteger(text) !== undefined;
+  return lookup(MODES, text) !== undefined || parseSignedInteger(text) !== undefined;
 }
 
 export function mode(c: Cursor): ModeArg {

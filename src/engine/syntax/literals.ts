@@ -75,6 +75,13 @@ export function parseInteger(text: string): number | undefined {
   return n && n.rest === '' && !text.includes('.') ? wholeBytes(n.value) : undefined;
 }
 
+/** A whole number that may be negative (`-1`): mode and flag values the kernel must refuse. */
+export function parseSignedInteger(text: string): number | undefined {
+  if (!text.startsWith('-')) return parseInteger(text);
+  const n = parseInteger(text.slice(1));
+  return n === undefined ? undefined : -n;
+}
+
 /**
  * A size in bytes: `4096`, `0x200000`, `4K`, `1.5G`, `4KB`, `4KiB`, `512B`.
  * Suffixes are binary and upper case; a size must come to a whole number of bytes.
