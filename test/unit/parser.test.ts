@@ -105,6 +105,8 @@ test('mmap: defaults, every backing, private, prot and at', () => {
   });
   assert.equal((one('S = mmap 4K shared') as { backing: string }).backing, 'shared');
   assert.equal((one('M = mmap 64M managed prot=none') as { backing: string }).backing, 'managed');
+  assert.equal((one('S = mmap 4K shared mapped-by=2') as { mappedBy?: number }).mappedBy, 2);
+  assert.equal(problem('A = mmap 4K mapped-by=2').code, 'range-error', 'private anonymous memory is never shared with another process');
   const named = one('region_1 = mmap 4K');
   assert.deepEqual((named as { name: { span: unknown } }).name.span, { line: 1, column: 1, endLine: 1, endColumn: 9 });
 });

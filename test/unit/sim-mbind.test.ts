@@ -160,7 +160,7 @@ test('D5: MOVE|STRICT ignores device-private pages: not moved, no EIO', () => {
 
 test('MOVE skips pages shared with another process silently; MOVE_ALL moves them', () => {
   const r = run(`caps sys_nice
-    S = mmap 16K shared
+    S = mmap 16K shared mapped-by=2
     cpu write S
     mbind S bind cpu1 flags=move,strict
     expect ok
@@ -169,6 +169,15 @@ test('MOVE skips pages shared with another process silently; MOVE_ALL moves them
     expect S on cpu1`);
   assert.deepEqual(errors(r), []);
   assert.equal(callAt(r, 4).skipped?.[0].pages, 4);
+});
+
+test('shmem mapped by this process only moves like private memory (folio_likely_mapped_shared is false)', () => {
+  const r = run(`S = mmap 16K shared
+    cpu write S
+    mbind S bind cpu1 flags=move,strict
+    expect ok
+    expect S on cpu1`);
+  assert.deepEqual(errors(r), []);
 });
 
 test('MOVE|STRICT with a full bind target installs the policy, moves what fits, then EIO', () => {

@@ -115,6 +115,7 @@ export function mmap(s: SimState, st: Extract<Statement, { kind: 'mmap' }>): voi
     pages,
     backing: st.backing,
     privateFile: st.backing === 'file' && st.private,
+    mappedBy: st.mappedBy ?? 1,
     path: st.path,
     line: st.span.line,
     prot: new RangeMap<PageProt>(),

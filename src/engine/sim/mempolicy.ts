@@ -50,13 +50,13 @@ function newPolicy(s: SimState, mode: number, flags: number, mask: UserMask): Ma
   if (!given) {
     if (mode === MPOL.PREFERRED) {
       if (flags & (MPOL.F_STATIC_NODES | MPOL.F_RELATIVE_NODES)) return { errno: 'EINVAL', reason: 'mpol_new: MPOL_PREFERRED with no nodes cannot take static or relative' };
-      return { policy: { mode: MPOL.LOCAL, flags, nodes: [], userIds: [] } };
+      return { policy: { mode: MPOL.LOCAL, flags, nodes: [], userIds: [], origin: s.span } };
     }
     if (mode !== MPOL.LOCAL) return { errno: 'EINVAL', reason: `mpol_new: ${name} needs a non-empty nodemask` };
   }
   if (mode === MPOL.LOCAL) {
     if (given || flags & (MPOL.F_STATIC_NODES | MPOL.F_RELATIVE_NODES)) return { errno: 'EINVAL', reason: 'mpol_new: MPOL_LOCAL takes no nodes and no static/relative flag' };
-    return { policy: { mode, flags, nodes: [], userIds: [] } };
+    return { policy: { mode, flags, nodes: [], userIds: [], origin: s.span } };
   }
   const allowed = memoryNodes(s);
   let nodes: number[];
@@ -72,7 +72,7 @@ function newPolicy(s: SimState, mode: number, flags: number, mask: UserMask): Ma
     return { errno: 'EINVAL', reason: `mpol_set_nodemask: ${name} nodes ∩ N_MEMORY is empty (${why})` };
   }
   if (mode === MPOL.PREFERRED) nodes = nodes.slice(0, 1);
-  return { policy: { mode, flags, nodes, userIds: mask.ids } };
+  return { policy: { mode, flags, nodes, userIds: mask.ids, origin: s.span } };
 }
 
 /**
@@ -181,7 +181,7 @@ function resident(s: SimState, mapped: (Part & { region: Region })[], policy: Po
         if (mask.ids.length > 0) out.stayedOn.set(node, (out.stayedOn.get(node) ?? 0) + 1);
         return;
       }
-      if (r.backing === 'shared' && !(flags & MPOL_MF.MOVE_ALL)) return void shared++;
+      if (r.mappedBy > 1 && !(flags & MPOL_MF.MOVE_ALL)) return void shared++;
       const to = s.alloc.pick(policy, caller.node, s.ilx(r, page));
       if (to === NO_NODE) return void out.failed++;
       if (to === node) return;

@@ -73,8 +73,8 @@ export function movePages(s: SimState, st: MovePagesStatement): void {
   }
   const to = target as number;
   const toName = s.nodeName(to);
-  let notMoved = 0;
   let moved = 0;
+  let full = false;
   const skipped = new Map<string, number>();
   const skip = (why: string): void => void skipped.set(why, (skipped.get(why) ?? 0) + 1);
   for (const part of parts) {
@@ -85,34 +85,36 @@ export function movePages(s: SimState, st: MovePagesStatement): void {
       continue;
     }
     s.pages.forEach(r.index, part.from, part.to, (page, node) => {
+      if (full) return;
       const no = notMovable(s, node);
       if (no) {
         status.push(no.status);
         return skip(no.why);
       }
       if (node === to) return void status.push(toName);
-      if (r.backing === 'shared' && !(flags & MPOL_MF.MOVE_ALL)) {
+      if (r.mappedBy > 1 && !(flags & MPOL_MF.MOVE_ALL)) {
         status.push('-EACCES');
         return skip('mapped by another process: needs MPOL_MF_MOVE_ALL');
       }
-      // __GFP_THISNODE: the exact node or nothing
-      if (!s.alloc.hasRoom(to)) {
-        status.push('-ENOMEM');
-        notMoved++;
-        return skip(`${toName} is full`);
-      }
+      // __GFP_THISNODE: the exact node or nothing; migrate_pages_batch stops at the first failed allocation
+      if (!s.alloc.hasRoom(to)) return void (full = true);
       movePage(s, r, page, node, to, Cause.PolicyCall, 0);
       moved++;
       status.push(toName);
     });
   }
+  const pagesByNode = moved ? { [toName]: moved } : {};
+  if (full) {
+    const reason = `do_pages_move: no room on ${toName} for a page (__GFP_THISNODE), so migrate_pages fails the call; ${moved} pages moved before that stay moved`;
+    return void s.call(st.span, { op: 'move_pages', ret: -1, errno: 'ENOMEM', reason, pagesByNode });
+  }
   s.call(st.span, {
     op: 'move_pages',
-    ret: notMoved,
+    ret: 0,
     errno: null,
-    reason: `moved ${moved} pages to ${toName}${notMoved ? `; ${notMoved} could not be migrated` : ''}`,
+    reason: `moved ${moved} pages to ${toName}`,
     status,
-    pagesByNode: moved ? { [toName]: moved } : {},
+    pagesByNode,
     skipped: skipped.size ? [...skipped].map(([why, pages]) => ({ pages, why })) : undefined,
   });
 }
@@ -151,7 +153,6 @@ export function migratePages(s: SimState, st: MigratePagesStatement): void {
   // do_migrate_pages: pick a source whose destination is not a pending source when possible
   const pending = new Set(from);
   const pagesByNode: Record<string, number> = {};
-  let failed = 0;
   let sharedSkipped = 0;
   for (;;) {
     let source = -1;
@@ -170,21 +171,23 @@ export function migratePages(s: SimState, st: MigratePagesStatement): void {
     const b = nodeOfId(s, dest) as number;
     if (a === null) continue;
     const r = migrateNode(s, a, b, moveAll);
-    failed += r.failed;
     sharedSkipped += r.shared;
     if (r.moved) pagesByNode[s.nodeName(b)] = (pagesByNode[s.nodeName(b)] ?? 0) + r.moved;
+    if (r.full) {
+      // migrate_to_node returned -ENOMEM: do_migrate_pages stops and returns it
+      const reason = `do_migrate_pages: no room on ${s.nodeName(b)} (__GFP_THISNODE), migrate_to_node fails with ENOMEM; pages moved before that stay moved`;
+      return void s.call(st.span, { op: 'migrate_pages', ret: -1, errno: 'ENOMEM', reason, pagesByNode });
+    }
   }
-  const skipped = [
-    ...(sharedSkipped ? [{ pages: sharedSkipped, why: 'mapped by another process: moved only with CAP_SYS_NICE' }] : []),
-    ...(failed ? [{ pages: failed, why: 'the destination node is full' }] : []),
-  ];
+  // skipping a shared page is not a failure (migrate_folio_add)
+  const skipped = sharedSkipped ? [{ pages: sharedSkipped, why: 'mapped by another process: moved only with CAP_SYS_NICE' }] : [];
   const moved = Object.values(pagesByNode).reduce((x, y) => x + y, 0);
-  s.call(st.span, { op: 'migrate_pages', ret: failed, errno: null, reason: `moved ${moved} pages from ${maskText(s, oldMask)} to ${maskText(s, newMask)}`, pagesByNode, skipped: skipped.length ? skipped : undefined });
+  s.call(st.span, { op: 'migrate_pages', ret: 0, errno: null, reason: `moved ${moved} pages from ${maskText(s, oldMask)} to ${maskText(s, newMask)}`, pagesByNode, skipped: skipped.length ? skipped : undefined });
 }
 
 /** migrate_to_node: every page of the process on `from` goes to exactly `to` (device memory is never on a NUMA node's list). */
-function migrateNode(s: SimState, from: number, to: number, moveAll: boolean): { moved: number; failed: number; shared: number } {
-  const out = { moved: 0, failed: 0, shared: 0 };
+function migrateNode(s: SimState, from: number, to: number, moveAll: boolean): { moved: number; full: boolean; shared: number } {
+  const out = { moved: 0, full: false, shared: 0 };
   for (const r of s.regions) {
     for (let first = 0; first < r.pages; first += CHUNK_PAGES) {
       const chunk = s.pages.peek(r.index, first);
@@ -192,9 +195,11 @@ function migrateNode(s: SimState, from: number, to: number, moveAll: boolean): {
       const end = Math.min(r.pages, first + CHUNK_PAGES);
       for (let page = first; page < end; page++) {
         if (chunk.node[page - first] !== from) continue;
-        if (r.backing === 'shared' && !moveAll) out.shared++;
-        else if (!s.alloc.hasRoom(to)) out.failed++;
-        else {
+        if (r.mappedBy > 1 && !moveAll) out.shared++;
+        else if (!s.alloc.hasRoom(to)) {
+          out.full = true;
+          return out;
+        } else {
           movePage(s, r, page, from, to, Cause.PolicyCall, 0);
           out.moved++;
         }

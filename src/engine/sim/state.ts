@@ -38,6 +38,8 @@ export interface Region {
   backing: Backing;
   /** `file ... private`: MAP_PRIVATE file mapping */
   privateFile: boolean;
+  /** processes mapping the pages (`mapped-by=`); above 1, MOVE skips them and move_pages says -EACCES without MOVE_ALL */
+  mappedBy: number;
   path?: string;
   line: number;
   prot: RangeMap<PageProt>;

@@ -98,6 +98,8 @@ export type Statement =
       private: boolean;
       prot: Prot;
       at?: number;
+      /** processes that map the object (`mapped-by=`; shared and file mappings): above 1, its pages are shared with another process */
+      mappedBy?: number;
     })
   | (Base & { kind: 'munmap'; range: RangeRef })
   | (Base & { kind: 'mprotect'; range: RangeRef; prot: Prot })

@@ -5,7 +5,7 @@ import type { Backing, Named, Prot, Statement } from './ast';
 import { count, literal, name, options, range } from './args';
 import { type Cursor, show } from './cursor';
 import type { Token } from './lexer';
-import { parseAddress, parseSize, parseTime } from './literals';
+import { parseAddress, parseInteger, parseSize, parseTime } from './literals';
 import { closest } from './suggest';
 import { CAPABILITIES, PROTECTIONS } from './vocabulary';
 
@@ -27,7 +27,7 @@ export function caps(c: Cursor, first: Token): Statement {
   return { kind: 'caps', cap: 'sys_nice', span: c.spanSince(first) };
 }
 
-/** `<name> = mmap <size> [anon|file "<path>"|shared|managed] [private] [prot=…] [at=<address>]` */
+/** `<name> = mmap <size> [anon|file "<path>"|shared|managed] [private] [prot=…] [at=<address>] [mapped-by=<n>]` */
 export function mmap(c: Cursor, first: Token): Statement {
   const regionName = name(c, 'a region name');
   c.sym('=');
@@ -69,10 +69,15 @@ export function mmap(c: Cursor, first: Token): Statement {
     keyed: {
       prot: () => (region.prot = c.choice(PROTS, 'protection').text),
       at: () => (region.at = literal(c, parseAddress, 'an address (0x…) after at=')),
+      'mapped-by': () => (region.mappedBy = literal(c, parseInteger, 'a number of processes after mapped-by=')),
     },
   });
   if (region.private && (region.backing === 'shared' || region.backing === 'managed')) {
     c.fail(first, `private contradicts ${region.backing}: private applies to file mappings (anon already is)`);
+  }
+  const sharable = region.backing === 'shared' || (region.backing === 'file' && !region.private);
+  if (region.mappedBy !== undefined && (region.mappedBy < 1 || (region.mappedBy > 1 && !sharable))) {
+    c.fail(first, 'mapped-by=<n> counts the processes sharing a shared or MAP_SHARED file mapping (n >= 1)', 'range-error');
   }
   region.span = c.spanSince(first);
   return region;
