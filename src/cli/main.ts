@@ -9,10 +9,11 @@ import { compareRows, compareTable } from '../engine/report/compare';
 import { formatBytes } from '../engine/report/units';
 import { parseArgs, settingVariants, UsageError, type Args } from './args';
 import { HELP, COMMAND_HELP } from './help';
+import { convertTrace, detectTraceFile, diagnosticPrinter, importCommand, inTraceLines, reportImport, traceOptions } from './import';
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -35,11 +36,13 @@ function main(argv: string[]): number {
   try {
     switch (args.command) {
       case 'check':
-        return check(args);
+        return await check(args);
       case 'simulate':
-        return simulate(args);
+        return await simulate(args);
       case 'compare':
-        return compare(args);
+        return await compare(args);
+      case 'import':
+        return await importCommand(args);
       default:
         return usage(`unknown command '${args.command}'`);
     }
@@ -68,19 +71,51 @@ function readInput(file: string, args: Args): string {
   return readFileSync(file, 'utf8');
 }
 
-function run(file: string, args: Args, machine = args.options.get('machine'), set = settingVariants(args.sets)[0].set): SimResult {
-  return simulateText(readInput(file, args), { file, machine, set });
+/** A scenario file, or a trace converted on the fly (its lines map results back to the trace). */
+interface Input {
+  text: string;
+  lineMap?: number[];
+  /** lines of the trace that could not be read */
+  traceErrors: number;
 }
+
+/**
+ * Reads a scenario, or imports a trace (told apart by content). A trace is imported
+ * with `--machine` and `--caps` unless `forCompare`, where `--machine` lists the
+ * machines to run on; import diagnostics and the summary go to stderr.
+ */
+async function load(file: string, args: Args, forCompare = false): Promise<Input> {
+  const kind = detectTraceFile(file);
+  if (!kind) return { text: readInput(file, args), traceErrors: 0 };
+  const options = traceOptions(args);
+  const t = await convertTrace(file, kind, forCompare ? { caps: options.caps } : options);
+  const printer = diagnosticPrinter(file, (text) => process.stderr.write(text));
+  t.diagnostics.forEach((d) => printer.print(d));
+  printer.done();
+  reportImport(file, t);
+  return { text: t.text, lineMap: t.lineMap, traceErrors: t.errors };
+}
+
+function run(input: Input, file: string, machine: string | undefined, set: Record<string, string>): SimResult {
+  const result = simulateText(input.text, { file, machine, set });
+  return input.lineMap ? inTraceLines(result, input.lineMap) : result;
+}
+
+/** check and simulate: an imported trace already names its machine, as --machine asked. */
+const machineOverride = (input: Input, args: Args) => (input.lineMap ? undefined : args.options.get('machine'));
+const firstSet = (args: Args) => settingVariants(args.sets)[0].set;
 
 const hasErrors = (r: SimResult) => r.diagnostics.some((d) => d.severity === 'error' && d.code !== 'expect-failed');
 
-function check(args: Args): number {
+async function check(args: Args): Promise<number> {
   if (args.files.length === 0) throw new UsageError('check needs at least one file');
   let passed = 0;
   let failed = 0;
   let errors = false;
   for (const file of args.files) {
-    const r = run(file, args);
+    const input = await load(file, args);
+    if (input.traceErrors > 0) errors = true;
+    const r = run(input, file, machineOverride(input, args), firstSet(args));
     for (const e of r.expects) {
       if (e.pass) passed++;
       else {
@@ -98,21 +133,24 @@ function check(args: Args): number {
   return failed === 0 && !errors ? 0 : 1;
 }
 
-function simulate(args: Args): number {
+async function simulate(args: Args): Promise<number> {
   if (args.files.length !== 1) throw new UsageError('simulate takes one file');
-  const r = run(args.files[0], args);
+  const file = args.files[0];
+  const input = await load(file, args);
+  const r = run(input, file, machineOverride(input, args), firstSet(args));
   process.stdout.write(args.flags.has('json') ? JSON.stringify(toJson(r), null, 2) + '\n' : textReport(r) + '\n');
-  return hasErrors(r) ? 1 : 0;
+  return hasErrors(r) || input.traceErrors > 0 ? 1 : 0;
 }
 
-function compare(args: Args): number {
+async function compare(args: Args): Promise<number> {
   if (args.files.length !== 1) throw new UsageError('compare takes one file');
+  const input = await load(args.files[0], args, true);
   const machines = (args.options.get('machine') ?? '').split(',').filter(Boolean);
   const variants = settingVariants(args.sets);
   const columns = (machines.length ? machines : [undefined]).flatMap((machine) =>
     variants.map((v) => ({
       label: [machine, v.label].filter(Boolean).join(' ') || 'file',
-      result: run(args.files[0], args, machine, v.set),
+      result: run(input, args.files[0], machine, v.set),
     })),
   );
   if (columns.length < 2) throw new UsageError('compare needs several machines (--machine a,b) or settings (--set k=v1,v2)');
@@ -125,4 +163,6 @@ function compare(args: Args): number {
   return columns.some((c) => hasErrors(c.result)) ? 1 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -4,21 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { straceToScenario, type StraceImportOptions } from '../../src/engine/import/convert';
+import { machineBlock } from '../../src/engine/import/strace/machineInfo';
 import { parse } from '../../src/engine/syntax/parser';
 import { fixture, golden } from '../fixtures/strace/load';
 
-const BOX = 'machine box\n  node cpu0 dram 16G\nend';
-/** The QEMU guest of capture-qemu.sh: two nodes with a CPU each, one memory-only node. */
-const QEMU = [
-  'machine qemu-3node',
-  '  node cpu0 dram 256M cpus=0',
-  '  node cpu1 dram 256M cpus=1',
-  '  node mem2 dram 128M',
-  '  distance cpu0 cpu1 21',
-  '  distance cpu0 mem2 40',
-  '  distance cpu1 mem2 30',
-  'end',
-].join('\n');
+/** The capture box (one node) and the QEMU guest of capture-qemu.sh, as machine blocks. */
+const BOX = machineBlock(fixture('real/machine-box.mplace'))!;
+const QEMU = machineBlock(fixture('real/machine-qemu-3node.mplace'))!;
 
 const GOLDENS: [string, string, StraceImportOptions][] = [
   ['real/root.strace', 'real/root.mplace', { caps: 'sys_nice', machine: BOX }],
@@ -208,7 +200,70 @@ test('a memory-only node of a machine block is not where threads are declared', 
 
 test('the three-node capture keeps the kernel interleave and migration results as expectations', () => {
   const lines = convert(fixture('real/qemu-3node.strace'), { machine: QEMU, caps: 'sys_nice' });
-  assert.ok(lines.includes('expect status cpu0,cpu1,mem2,cpu0,cpu1,mem2,cpu0,cpu1'), 'interleave over 0-2 by page');
+  assert.ok(lines.includes('expect status mem2,cpu0,cpu1,mem2,cpu0,cpu1,mem2,cpu0'), 'interleave over 0-2 by page');
+  assert.ok(lines.includes('expect status cpu1,cpu1'), 'first touch by the thread pinned to node 1');
   assert.ok(lines.includes('migrate_pages cpu1 to cpu0'));
   assert.ok(lines.includes('expect status cpu0,cpu0,cpu0,cpu0,mem2,mem2,mem2,mem2'), 'after migrate_pages 1 -> 0');
+});
+
+const POPULATED = [
+  '7 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000',
+  '7 madvise(0x7f0000000000, 8192, MADV_POPULATE_WRITE) = 0',
+  '7 madvise(0x7f0000001000, 4096, MADV_POPULATE_READ) = 0',
+  '7 madvise(0x7f0000000000, 8192, 0x17 /* MADV_??? */) = 0',
+  '7 madvise(0x7f0000000000, 8192, MADV_POPULATE_WRITE) = -1 EFAULT (Bad address)',
+  '7 madvise(0x7f0000000000, 8192, MADV_DONTNEED) = 0',
+].join('\n');
+
+test('MADV_POPULATE_WRITE/READ become cpu writes and reads by the calling thread', () => {
+  const lines = convert(POPULATED);
+  assert.ok(lines.includes('thread t7 on cpu0'));
+  assert.equal(lines.filter((l) => l === 'cpu t7 write r1').length, 2, 'by name and by number (23)');
+  assert.ok(lines.includes('cpu t7 read r1[0x1000:+4K]'));
+  assert.ok(lines.some((l) => l.startsWith('# not replayable (madvise MADV_POPULATE_WRITE failed)')), 'a failed populate stopped at an unknown page');
+  assert.ok(lines.some((l) => l.startsWith('# not replayable (madvise MADV_DONTNEED: the language has no madvise)')));
+});
+
+test('the populated pages are where the replay finds them', () => {
+  const { text } = straceToScenario(POPULATED + '\n7 move_pages(0, 2, [0x7f0000000000, 0x7f0000001000], NULL, [0, 0], 0) = 0');
+  assert.ok(text.includes('expect status cpu0,cpu0'));
+});
+
+test('threads are declared only when a statement names them', () => {
+  const lines = convert('7 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n8 mbind(0x7f0000000000, 4096, MPOL_BIND, [0x1], 65, 0) = 0');
+  assert.deepEqual(lines.filter((l) => l.startsWith('thread ')), []);
+});
+
+test('sched_setaffinity declares a thread on the node of its CPUs', () => {
+  const lines = convert(
+    [
+      '8 sched_setaffinity(0, 128, [1]) = 0',
+      '8 madvise(0x7f0000000000, 4096, MADV_POPULATE_WRITE) = 0',
+      '7 set_mempolicy(MPOL_DEFAULT, NULL, 0) = 0',
+      '7 sched_setaffinity(0, 128, [0]) = 0',
+      '7 sched_setaffinity(8, 128, [0 1]) = 0',
+      '7 sched_setaffinity(7, 128, [1]) = 0',
+      '7 sched_setaffinity(4242, 128, [0]) = 0',
+    ].join('\n'),
+    { machine: fixture('real/machine-qemu-3node.mplace').replace(/^#.*\n/gm, '') },
+  );
+  assert.ok(lines.includes('thread t8 on cpu1'));
+  assert.ok(lines.includes('cpu t8 write 0x7f0000000000+4K'));
+  assert.ok(lines.includes('thread t7 on cpu0'));
+  assert.ok(lines.includes('# t7 stays on cpu0 (sched_setaffinity)'));
+  assert.ok(lines.some((l) => l.startsWith('# not replayable (CPUs the machine does not place on one node)')));
+  assert.ok(lines.some((l) => l.startsWith('# not replayable (the thread is already on cpu0; the language cannot move a thread)')));
+  assert.ok(lines.some((l) => l.startsWith('# not replayable (acts on another process (pid 4242))')));
+});
+
+test('a machine with one node with CPUs places every CPU on it', () => {
+  const lines = convert('8 sched_setaffinity(0, 128, [3]) = 0', { machine: BOX });
+  assert.ok(lines.includes('thread t8 on cpu0'));
+});
+
+test('machineBlock takes the machine of a scenario file: a block or a preset line', () => {
+  assert.equal(machineBlock(fixture('real/machine-box.mplace')), 'machine box\n  node cpu0 dram 16G\nend');
+  assert.equal(machineBlock('# x\nmachine gh200 gpu0=48G  # resized\nr = mmap 4K'), 'machine gh200 gpu0=48G');
+  assert.equal(machineBlock('r = mmap 4K'), undefined);
+  assert.equal(machineBlock('machine box\n  node cpu0 dram 1G'), undefined, 'a block without end');
 });

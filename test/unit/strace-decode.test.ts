@@ -86,7 +86,7 @@ test('every call of the NUMA fixtures decodes to the expected fields', () => {
   });
   const modes = decodedAt('forms/modes.strace');
   assert.equal(modes.get(9), 'unreadable length');
-  const get = decodedAt('real/root.strace').get(47) as Extract<DecodedCall, { name: 'get_mempolicy' }>;
+  const get = decodedAt('real/root.strace').get(51) as Extract<DecodedCall, { name: 'get_mempolicy' }>;
   assert.deepEqual(get.out, { kind: 'value', text: 'MPOL_DEFAULT' });
   assert.equal(get.flags, 3);
 });
@@ -117,4 +117,24 @@ test('wrong argument counts and unknown calls are reasons, not exceptions', () =
   assert.equal(calls.get(8), 'mbind takes 6 arguments, the line has 2');
   const { calls: split } = readAll(fixture('forms/split.strace'));
   assert.deepEqual(decodeCall(split.find((c) => c.name === 'open')!), { ok: false, reason: 'open is not decoded' });
+});
+
+test('sched_setaffinity: the CPU set as strace prints it, a pointer when it could not read it', () => {
+  const { calls } = readAll(
+    [
+      'sched_setaffinity(0, 128, [1]) = 0',
+      'sched_setaffinity(4242, 128, [0 1 3]) = 0',
+      'sched_setaffinity(0, 128, [2-4]) = 0',
+      'sched_setaffinity(0, 128, 0x7ffd208f2f1c) = -1 EFAULT (Bad address)',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    calls.map((c) => decodeCall(c)),
+    [
+      { ok: true, call: { name: 'sched_setaffinity', pid: 0, cpus: [1] } },
+      { ok: true, call: { name: 'sched_setaffinity', pid: 4242, cpus: [0, 1, 3] } },
+      { ok: true, call: { name: 'sched_setaffinity', pid: 0, cpus: [2, 3, 4] } },
+      { ok: true, call: { name: 'sched_setaffinity', pid: 0, cpus: undefined } },
+    ],
+  );
 });

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { detectStrace } from '../../src/engine/import/strace/detect';
 import { fixture, readAll } from '../fixtures/strace/load';
 import { joinHalves, linesOf, MAX_FRAMES, readStrace } from '../../src/engine/import/strace/reader';
 import { parseLine } from '../../src/engine/import/strace/line';
@@ -196,4 +197,17 @@ test('the read reports which strace options the log shows', () => {
     lines: 17,
     features: { pids: true, timestamps: 'unix', durations: true, stacks: true, instructionPointers: false },
   });
+});
+
+test('detectStrace: most first lines are strace lines, and one is a call or an exit', () => {
+  const first = (name: string) => fixture(name).split('\n').slice(0, 80);
+  for (const name of ['real/root.strace', 'real/root-stderr.strace', 'real/root-stack.strace', 'forms/events.strace', 'forms/split.strace']) {
+    assert.equal(detectStrace(first(name)), true, name);
+  }
+  for (const name of ['real/root.mplace', 'README.md', '../uvmsmart/small.log', 'capture/numa_calls.c']) {
+    assert.equal(detectStrace(first(name)), false, name);
+  }
+  assert.equal(detectStrace(['strace: Process 1 attached', '']), false, 'notes alone are not a log');
+  const damaged = first('real/root.strace').map((l, i) => (i % 3 === 0 ? 'garbage' : l));
+  assert.equal(detectStrace(damaged), true, 'a damaged log is still a log');
 });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StraceReader, readStrace, MAX_PENDING } from '../../src/engine/import/strace/reader';
-import { straceToScenario } from '../../src/engine/import/convert';
+import { straceToScenario, streamStraceToScenario } from '../../src/engine/import/convert';
 import type { StraceEvent } from '../../src/engine/import/strace/types';
 
 const THREADS = 4;
@@ -79,4 +79,22 @@ test('a large streamed conversion yields the same scenario as converting the tex
   assert.equal(fromStream.text, fromText.text);
   assert.equal(fromStream.summary.converted, 20_000);
   assert.equal(fromStream.summary.straceLines, lines.length);
+});
+
+test('a streamed conversion hands out scenario lines while the input is still being read', async () => {
+  const CALLS = 20_000;
+  const total = [...interleavedLog(CALLS)].length;
+  let pulled = 0;
+  let writtenAtHalf = -1;
+  let written = 0;
+  async function* input(): AsyncGenerator<string> {
+    for (const line of interleavedLog(CALLS)) {
+      if (++pulled === Math.floor(total / 2)) writtenAtHalf = written;
+      yield line;
+    }
+  }
+  const summary = await streamStraceToScenario(input(), {}, { line: () => written++, diagnostic: () => undefined });
+  assert.equal(summary.converted, CALLS);
+  // the log is uniform, so half of it in means about half of the scenario out (a few calls are still pending)
+  assert.ok(Math.abs(writtenAtHalf - written / 2) < 10 * THREADS, `${writtenAtHalf} of ${written} scenario lines written at half the input`);
 });

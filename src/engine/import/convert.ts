@@ -3,8 +3,8 @@
 // for a policy call becomes an `expect` right after it; calls the language cannot
 // replay stay as comments and are counted in the closing summary line.
 
-import { decodeCall, DECODED_CALLS } from './strace/decode';
-import { machineInfo, type MachineInfo } from './strace/machineInfo';
+import { decodeCall, DECODED_CALLS, type DecodedCall } from './strace/decode';
+import { cpuNode, machineInfo, type MachineInfo } from './strace/machineInfo';
 import { readStrace, linesOf, type ReadSummary, type ReaderOptions } from './strace/reader';
 import { RegionMap } from './strace/regions';
 import { translate, type TranslateContext } from './strace/translate';
@@ -54,13 +54,18 @@ const PLUMBING = /(^|\/)(libc|libnuma|ld-linux[^/]*|ld|libpthread|libdl|libstdc\
 const COMMENT_COLUMN = 44;
 const ORIGINAL_TEXT_LIMIT = 160;
 
+/** Where a conversion's output goes, as it is produced: scenario lines and diagnostics. */
+export interface ScenarioSink {
+  /** one scenario line (without its newline) and the strace line it came from, 0 for generated lines */
+  line(text: string, straceLine: number): void;
+  diagnostic(d: ImportDiagnostic): void;
+}
+
 class ScenarioBuilder {
-  private readonly out: string[] = [];
-  private readonly lineMap: number[] = [];
-  private readonly diagnostics: ImportDiagnostic[] = [];
   private readonly regions = new RegionMap();
   private readonly machine: MachineInfo;
-  private readonly threads = new Map<number, string>();
+  /** the node of each declared scenario thread (`t<tid>`), by tid */
+  private readonly threadNodes = new Map<number, string>();
   private readonly ownIds = new Set<number>([0]);
   private readonly regionNames = new Map<string, number>();
   private origin: Timestamp | undefined;
@@ -77,7 +82,10 @@ class ScenarioBuilder {
     unreadableLines: 0,
   };
 
-  constructor(options: StraceImportOptions) {
+  constructor(
+    options: StraceImportOptions,
+    private readonly sink: ScenarioSink,
+  ) {
     this.machine = machineInfo(options.machine);
     this.write('# Imported from strace by memplace. `# strace:N` names the source line of each statement.', 0);
     for (const line of this.machine.lines) this.write(line, 0);
@@ -86,7 +94,7 @@ class ScenarioBuilder {
 
   add(event: StraceEvent): void {
     if (event.kind === 'diagnostic') {
-      this.diagnostics.push(event.diagnostic);
+      this.sink.diagnostic(event.diagnostic);
       if (event.diagnostic.code !== 'strace-unmatched') this.summary.unreadableLines++;
       return;
     }
@@ -101,22 +109,11 @@ class ScenarioBuilder {
     this.convert(record);
   }
 
-  finish({ lines, features }: ReadSummary): ScenarioImport {
+  finish({ lines, features }: ReadSummary): ImportSummary {
     this.summary.straceLines = lines;
-    const s = this.summary;
-    const reasons = Object.entries(s.notReplayable).map(([why, n]) => `${n} ${why}`);
-    this.write(
-      `# summary: ${s.converted} calls converted, ${s.commented} kept as comments` +
-        (reasons.length ? ` (${reasons.join('; ')})` : '') +
-        `, ${s.skipped} other system calls skipped, ${s.unreadableLines} unreadable lines`,
-      0,
-    );
-    return {
-      text: this.out.join('\n') + '\n',
-      lineMap: this.lineMap,
-      diagnostics: this.diagnostics,
-      summary: { ...s, regions: this.regionCount, threads: this.threads.size, features },
-    };
+    const summary = { ...this.summary, regions: this.regionCount, threads: this.threadNodes.size, features };
+    this.write(`# summary: ${summaryText(summary)}`, 0);
+    return summary;
   }
 
   private convert(record: SyscallRecord): void {
@@ -131,13 +128,21 @@ class ScenarioBuilder {
       this.keepAsComment(record, decoded.reason);
       return;
     }
-    const thread = this.threadOf(record);
-    const translation = translate(decoded.call, record, this.context(thread.name));
+    if (decoded.call.name === 'sched_setaffinity') {
+      this.pinThread(decoded.call, record);
+      return;
+    }
+    let namesThread = false;
+    const thread = () => {
+      namesThread = true;
+      return record.tid === null ? undefined : `t${record.tid}`;
+    };
+    const translation = translate(decoded.call, record, this.context(thread));
     if (!translation.ok) {
       this.keepAsComment(record, translation.reason);
       return;
     }
-    if (thread.declaration) this.write(thread.declaration, record.line);
+    if (namesThread && record.tid !== null && !this.threadNodes.has(record.tid)) this.declareThread(record.tid, this.machine.threadNode, record.line);
     this.writeTime(record);
     for (const line of translation.lines) {
       this.write(line, record.line);
@@ -146,7 +151,7 @@ class ScenarioBuilder {
     this.summary.converted++;
   }
 
-  private context(thread: string | undefined): TranslateContext {
+  private context(thread: () => string | undefined): TranslateContext {
     return {
       regions: this.regions,
       machine: this.machine,
@@ -156,14 +161,29 @@ class ScenarioBuilder {
     };
   }
 
-  /** The scenario thread of a tid; declared (the returned line) the first time it is used. */
-  private threadOf(record: SyscallRecord): { name?: string; declaration?: string } {
-    if (record.tid === null) return {};
-    const known = this.threads.get(record.tid);
-    if (known) return { name: known };
-    const name = `t${record.tid}`;
-    this.threads.set(record.tid, name);
-    return { name, declaration: `thread ${name} on ${this.machine.threadNode}` };
+  private declareThread(tid: number, node: string, straceLine: number): void {
+    this.threadNodes.set(tid, node);
+    this.write(`thread t${tid} on ${node}`, straceLine);
+  }
+
+  /**
+   * sched_setaffinity decides a thread's local node, where the default policy
+   * allocates its first touches. A thread not yet declared is declared on the
+   * node of its CPUs; the language cannot move a thread once declared.
+   */
+  private pinThread(call: Extract<DecodedCall, { name: 'sched_setaffinity' }>, record: SyscallRecord): void {
+    if (record.result.kind !== 'value') return this.keepAsComment(record, 'sched_setaffinity failed');
+    if (call.pid !== 0 && !this.ownIds.has(call.pid)) return this.keepAsComment(record, `acts on another process (pid ${call.pid})`);
+    if (!call.cpus) return this.keepAsComment(record, 'unreadable CPU set');
+    const nodes = new Set(call.cpus.map((cpu) => cpuNode(this.machine, cpu)));
+    const node = nodes.size === 1 ? [...nodes][0] : undefined;
+    if (!node) return this.keepAsComment(record, 'CPUs the machine does not place on one node');
+    const tid = call.pid === 0 ? record.tid : call.pid;
+    const current = tid === null ? this.machine.threadNode : this.threadNodes.get(tid);
+    if (tid !== null && current === undefined) this.declareThread(tid, node, record.line);
+    else if (current !== node) return this.keepAsComment(record, `the thread is already on ${current}; the language cannot move a thread`);
+    else this.write(`# ${tid === null ? 't0' : `t${tid}`} stays on ${node} (sched_setaffinity)`, record.line);
+    this.summary.converted++;
   }
 
   /** `r<N>`, or `<caller>_<N>` from the innermost `-k` frame outside allocation libraries. */
@@ -196,7 +216,7 @@ class ScenarioBuilder {
     this.summary.notReplayable[category] = (this.summary.notReplayable[category] ?? 0) + 1;
     this.summary.commented++;
     this.write(`# not replayable (${reason}): ${originalText(record)}`, record.line);
-    this.diagnostics.push({
+    this.sink.diagnostic({
       line: record.line,
       column: 1,
       endLine: record.endLine,
@@ -208,10 +228,18 @@ class ScenarioBuilder {
   }
 
   private write(statement: string, straceLine: number): void {
-    const text = straceLine > 0 ? `${statement.padEnd(COMMENT_COLUMN - 1)} # strace:${straceLine}` : statement;
-    this.out.push(text);
-    this.lineMap.push(straceLine);
+    this.sink.line(straceLine > 0 ? `${statement.padEnd(COMMENT_COLUMN - 1)} # strace:${straceLine}` : statement, straceLine);
   }
+}
+
+/** What was converted and what was not, by reason: the scenario's closing comment and the CLI's summary line. */
+export function summaryText(s: ImportSummary): string {
+  const reasons = Object.entries(s.notReplayable).map(([why, n]) => `${n} ${why}`);
+  return (
+    `${s.converted} calls converted, ${s.commented} kept as comments` +
+    (reasons.length ? ` (${reasons.join('; ')})` : '') +
+    `, ${s.skipped} other system calls skipped, ${s.unreadableLines} unreadable lines`
+  );
 }
 
 function originalText(record: SyscallRecord): string {
@@ -232,7 +260,8 @@ function timeText(ns: number): string {
 /**
  * Converts a strace log (the whole text, or its lines as a sync or async stream)
  * into a scenario. Only pending unfinished calls and live regions are kept while
- * reading, so a stream of any length is processed in bounded memory.
+ * reading; the scenario itself is collected (see streamStraceToScenario to write
+ * it out as it is made).
  */
 export function straceToScenario(input: string | Iterable<string>, options?: StraceImportOptions): ScenarioImport;
 export function straceToScenario(input: AsyncIterable<string>, options?: StraceImportOptions): Promise<ScenarioImport>;
@@ -240,18 +269,39 @@ export function straceToScenario(
   input: string | Iterable<string> | AsyncIterable<string>,
   options: StraceImportOptions = {},
 ): ScenarioImport | Promise<ScenarioImport> {
-  const builder = new ScenarioBuilder(options);
-  if (typeof input !== 'string' && Symbol.asyncIterator in input) {
-    return (async () => {
-      const events = readStrace(input, options);
-      for (let r = await events.next(); ; r = await events.next()) {
-        if (r.done) return builder.finish(r.value);
-        builder.add(r.value);
-      }
-    })();
-  }
+  const out: string[] = [];
+  const lineMap: number[] = [];
+  const diagnostics: ImportDiagnostic[] = [];
+  const sink: ScenarioSink = {
+    line: (text, straceLine) => {
+      out.push(text);
+      lineMap.push(straceLine);
+    },
+    diagnostic: (d) => diagnostics.push(d),
+  };
+  const done = (summary: ImportSummary): ScenarioImport => ({ text: out.join('\n') + '\n', lineMap, summary, diagnostics });
+  if (typeof input !== 'string' && Symbol.asyncIterator in input) return streamStraceToScenario(input, options, sink).then(done);
+  const builder = new ScenarioBuilder(options, sink);
   const events = readStrace(typeof input === 'string' ? linesOf(input) : input, options);
   for (let r = events.next(); ; r = events.next()) {
+    if (r.done) return done(builder.finish(r.value));
+    builder.add(r.value);
+  }
+}
+
+/**
+ * The streaming form: scenario lines and diagnostics go to `sink` as they are
+ * made, so converting a log of any size keeps only the reader's and the
+ * converter's own bounded state.
+ */
+export async function streamStraceToScenario(
+  input: AsyncIterable<string>,
+  options: StraceImportOptions,
+  sink: ScenarioSink,
+): Promise<ImportSummary> {
+  const builder = new ScenarioBuilder(options, sink);
+  const events = readStrace(input, options);
+  for (let r = await events.next(); ; r = await events.next()) {
     if (r.done) return builder.finish(r.value);
     builder.add(r.value);
   }

@@ -33,7 +33,9 @@ export type DecodedCall =
     }
   | { name: 'move_pages'; pid: number; pages: NumberList; nodes: NumberList; status: NumberList; flags: number | undefined }
   | { name: 'migrate_pages'; pid: number; maxnode: number | undefined; oldNodes: Nodemask; newNodes: Nodemask }
-  | ({ name: 'set_mempolicy_home_node'; homeNode: number; flags: number } & Span);
+  | ({ name: 'set_mempolicy_home_node'; homeNode: number; flags: number } & Span)
+  /** `cpus` is undefined when strace printed the set as a pointer (it could not read it) */
+  | { name: 'sched_setaffinity'; pid: number; cpus: number[] | undefined };
 
 export type Decoded = { ok: true; call: DecodedCall } | { ok: false; reason: string };
 
@@ -50,6 +52,7 @@ export const DECODED_CALLS = new Set([
   'move_pages',
   'migrate_pages',
   'set_mempolicy_home_node',
+  'sched_setaffinity',
 ]);
 
 const ARITY: Record<string, number> = {
@@ -64,6 +67,7 @@ const ARITY: Record<string, number> = {
   move_pages: 6,
   migrate_pages: 4,
   set_mempolicy_home_node: 4,
+  sched_setaffinity: 3,
 };
 
 class Unreadable extends Error {}
@@ -157,6 +161,8 @@ function decodeArgs(name: string, a: string[]): DecodedCall {
     }
     case 'set_mempolicy_home_node':
       return { name, addr: addr(a[0], 'address'), length: uint(a[1], 'length'), homeNode: uint(a[2], 'home node'), flags: uint(a[3], 'flags') };
+    case 'sched_setaffinity':
+      return { name, pid: pid(a[0]), cpus: cpuList(a[2]) };
     default:
       throw new Unreadable(name);
   }
@@ -188,6 +194,19 @@ function parseOut(text: string): { kind: 'value'; text: string } | { kind: 'null
   if (array?.kind === 'null') return { kind: 'null' };
   if (array?.kind === 'items' && array.items.length === 1) return { kind: 'value', text: array.items[0] };
   return { kind: 'unreadable' };
+}
+
+/** A CPU set as strace prints it (`[0 1]`, src/affinity.c); ranges `2-5` are accepted too. */
+function cpuList(text: string): number[] | undefined {
+  const m = /^\[([\d\s,-]*)\]$/.exec(text.trim());
+  if (!m) return undefined;
+  const cpus: number[] = [];
+  for (const item of m[1].split(/[\s,]+/).filter(Boolean)) {
+    const [from, to = from] = item.split('-').map(Number);
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from || to - from > 4096) return undefined;
+    for (let cpu = from; cpu <= to; cpu++) cpus.push(cpu);
+  }
+  return cpus;
 }
 
 function numberList(text: string): NumberList {

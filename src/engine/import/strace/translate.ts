@@ -15,8 +15,12 @@ import type { SyscallRecord, SyscallResult } from './types';
 export interface TranslateContext {
   regions: RegionMap;
   machine: MachineInfo;
-  /** the scenario thread of the record's tid, or undefined for the default thread */
-  thread?: string;
+  /**
+   * The scenario thread of the record's tid (undefined for the default thread).
+   * Calling it is what declares the thread, so only statements that name a thread
+   * call it: a later sched_setaffinity can still choose the node of the others.
+   */
+  thread(): string | undefined;
   /** true when a pid names the traced process itself (0, a traced tid, getpid()) */
   isSelf(pid: number): boolean;
   /** a fresh region name for an mmap (from its `-k` frames when present) */
@@ -27,7 +31,10 @@ export type Translation = { ok: true; lines: string[] } | { ok: false; reason: s
 
 const fail = (reason: string): Translation => ({ ok: false, reason });
 
-export function translate(call: DecodedCall, record: SyscallRecord, ctx: TranslateContext): Translation {
+/** sched_setaffinity places threads rather than making a statement: the converter handles it. */
+export type TranslatedCall = Exclude<DecodedCall, { name: 'sched_setaffinity' }>;
+
+export function translate(call: TranslatedCall, record: SyscallRecord, ctx: TranslateContext): Translation {
   switch (call.name) {
     case 'mmap':
       return mmap(call, record, ctx);
@@ -47,7 +54,7 @@ export function translate(call: DecodedCall, record: SyscallRecord, ctx: Transla
     case 'migrate_pages':
       return migratePages(call, record, ctx);
     case 'madvise':
-      return fail(`madvise ${call.advice}: the language has no madvise`);
+      return madvise(call, record, ctx);
     case 'set_mempolicy_home_node':
       return fail('the language has no set_mempolicy_home_node');
   }
@@ -77,6 +84,26 @@ function mmap(call: Extract<DecodedCall, { name: 'mmap' }>, record: SyscallRecor
   if (anonymous) backing = shared ? 'shared' : 'anon';
   else backing = `file "${(call.path ?? `fd ${call.fd}`).replace(/["\\]/g, '_')}"${shared ? '' : ' private'}`;
   return { ok: true, lines: [`${name} = mmap ${sizeText(bytes)} ${backing} prot=${protText(call.prot)} at=${addressText(start)}`] };
+}
+
+/**
+ * MADV_POPULATE_READ/WRITE (include/uapi/asm-generic/mman-common.h: 22, 23) fault
+ * every page of the range in as a read or a write by the calling thread
+ * (mm/madvise.c madvise_populate()): the first touches strace can see.
+ */
+const POPULATE: Readonly<Record<string, 'read' | 'write'>> = {
+  MADV_POPULATE_READ: 'read',
+  MADV_POPULATE_WRITE: 'write',
+  '22': 'read',
+  '23': 'write',
+};
+
+function madvise(call: Extract<DecodedCall, { name: 'madvise' }>, record: SyscallRecord, ctx: TranslateContext): Translation {
+  const access = POPULATE[call.advice] ?? POPULATE[String(parseInteger(call.advice))];
+  if (!access) return fail(`madvise ${call.advice}: the language has no madvise`);
+  // a failed populate stopped at an unknown page (a hole, a read-only page)
+  if (record.result.kind !== 'value') return fail(`madvise ${call.advice} failed`);
+  return { ok: true, lines: [join('cpu', ctx.thread(), access, rangeText(ctx.regions, call.addr, call.length))] };
 }
 
 function munmap(call: Extract<DecodedCall, { name: 'munmap' }>, record: SyscallRecord, ctx: TranslateContext): Translation {
@@ -146,7 +173,7 @@ function setMempolicy(call: Extract<DecodedCall, { name: 'set_mempolicy' }>, rec
   const mask = maskNodes(call.nodemask, call.maxnode, ctx);
   if ('reason' in mask) return fail(mask.reason);
   const mode = modeText(call.mode);
-  const stmt = join('set_mempolicy', ctx.thread, mode.mode, mask.nodes, ...mode.flags);
+  const stmt = join('set_mempolicy', ctx.thread(), mode.mode, mask.nodes, ...mode.flags);
   return { ok: true, lines: [stmt, ...resultExpectation(record.result)] };
 }
 
@@ -172,7 +199,7 @@ function getMempolicy(call: Extract<DecodedCall, { name: 'get_mempolicy' }>, rec
     return fail('maxnode the language cannot pass');
   }
   const addr = call.addr === 0 ? undefined : `addr=${rangeText(ctx.regions, call.addr, 1)}`;
-  const lines = [join('get_mempolicy', ctx.thread, addr, getFlagsText(call.flags)), ...resultExpectation(record.result)];
+  const lines = [join('get_mempolicy', ctx.thread(), addr, getFlagsText(call.flags)), ...resultExpectation(record.result)];
   const nodeOfPage = MPOL_F.NODE | MPOL_F.ADDR;
   if (!failed && (call.flags & nodeOfPage) === nodeOfPage && call.out.kind === 'value') {
     // strace before 6.x decodes the node id as a mode name: node 0 prints as [MPOL_DEFAULT]
