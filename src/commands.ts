@@ -1,22 +1,34 @@
 // The commands of the contribution: open the explorer, simulate, step (the CodeLens
-// target), open an example, compare machines.
+// target), open an example, compare machines, convert a trace to a scenario.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PRESETS } from './engine/machine/machine';
 import { compareMarkdown } from './language/compareFormat';
+import type { TraceDocuments } from './language/traceDocuments';
 import type { CompareTable } from './protocol/messages';
 import type { Panels } from './panel/panels';
-import { DocumentRuns } from './worker/documentRuns';
+import { importTrace } from './language/traceImport';
+import type { DocumentRuns } from './worker/documentRuns';
 
-export function registerCommands(runs: DocumentRuns, panels: Panels, extensionUri: vscode.Uri): vscode.Disposable {
+export interface CommandContext {
+  runs: DocumentRuns;
+  traces: TraceDocuments;
+  panels: Panels;
+  extensionUri: vscode.Uri;
+  /** a document was recognised as a trace on request (the title button follows) */
+  traceRecognised(): void;
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable {
+  const { runs, panels, extensionUri } = ctx;
   return vscode.Disposable.from(
     vscode.commands.registerCommand('memplace.openPanel', async (uri?: vscode.Uri) => {
-      const document = await scenarioDocument(uri);
+      const document = await scenarioDocument(ctx, uri);
       if (document) panels.open(document.uri);
     }),
     vscode.commands.registerCommand('memplace.simulate', async (uri?: vscode.Uri) => {
-      const document = await scenarioDocument(uri);
+      const document = await scenarioDocument(ctx, uri);
       return document && runs.simulateNow(document);
     }),
     vscode.commands.registerCommand('memplace.stepTo', (uri: string, step: number) => {
@@ -24,23 +36,30 @@ export function registerCommands(runs: DocumentRuns, panels: Panels, extensionUr
     }),
     vscode.commands.registerCommand('memplace.openExample', (name?: string) => openExample(extensionUri, name)),
     vscode.commands.registerCommand('memplace.compare', async (uri?: vscode.Uri, machines?: string[]) => {
-      const document = await scenarioDocument(uri);
+      const document = await scenarioDocument(ctx, uri);
       if (document) await compare(runs, document, machines);
     }),
+    vscode.commands.registerCommand('memplace.importTrace', (uri?: vscode.Uri) => importTrace(runs, uri instanceof vscode.Uri ? uri : undefined)),
   );
 }
 
 /**
  * The given document, else the active editor's, else a visible scenario's (run from
- * the walkthrough, no text editor is active); says why when there is none.
+ * the walkthrough, no text editor is active); says why when there is none. The user
+ * asked for this document, so one not yet known as a trace is sniffed whatever its
+ * language; recognised, it is simulated from then on.
  */
-async function scenarioDocument(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
-  const document =
-    uri instanceof vscode.Uri
-      ? await vscode.workspace.openTextDocument(uri)
-      : [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].map((e) => e?.document).find((d) => d && DocumentRuns.isScenario(d));
-  if (document && DocumentRuns.isScenario(document)) return document;
-  void vscode.window.showInformationMessage('memplace: open a .mplace scenario first (or run "Memplace: Open Example…").');
+async function scenarioDocument(ctx: CommandContext, uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  const candidates =
+    uri instanceof vscode.Uri ? [await vscode.workspace.openTextDocument(uri)] : [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].map((e) => e?.document);
+  const known = candidates.find((d) => d && ctx.runs.simulates(d));
+  if (known) return known;
+  const sniffed = candidates.find((d) => d && ctx.traces.sniff(d, true));
+  if (sniffed) {
+    ctx.traceRecognised();
+    return sniffed;
+  }
+  void vscode.window.showInformationMessage('memplace: open a .mplace scenario or an strace / UVMSmart log first (or run "Memplace: Open Example…").');
   return undefined;
 }
 

@@ -20,6 +20,11 @@ export function debounceMs(): number {
   return Math.max(0, section().get<number>('debounceMs', 300));
 }
 
+/** What to assume of a traced process's capabilities (strace cannot tell). */
+export function traceCaps(): 'none' | 'sys_nice' {
+  return section().get<boolean>('trace.capSysNice', false) ? 'sys_nice' : 'none';
+}
+
 export function codeLensEnabled(): boolean {
   return section().get<boolean>('codeLens.enabled', true);
 }

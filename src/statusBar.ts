@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { statusText, statusTooltip } from './language/format';
-import { DocumentRuns } from './worker/documentRuns';
+import type { DocumentRuns } from './worker/documentRuns';
 
 export function registerStatusBar(runs: DocumentRuns): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('memplace.status', vscode.StatusBarAlignment.Left, 10);
@@ -12,7 +12,7 @@ export function registerStatusBar(runs: DocumentRuns): vscode.Disposable {
 
   const update = () => {
     const document = vscode.window.activeTextEditor?.document;
-    if (!document || !DocumentRuns.isScenario(document)) return item.hide();
+    if (!document || !runs.simulates(document)) return item.hide();
     const run = runs.latest(document.uri);
     const busy = runs.isBusy(document.uri);
     if (run) {

@@ -1,9 +1,11 @@
-// CodeLens adapter: one lens per policy call or expect line of the latest run, its
-// title from format.ts; a click steps the Placement Explorer to that call.
+// CodeLens adapter: one lens per policy call or expect line of the latest run (on a
+// trace, on the log line it came from), its title from format.ts; a click steps the
+// Placement Explorer to that call.
 
 import * as vscode from 'vscode';
 import { affects, codeLensEnabled } from '../config';
 import type { DocumentRuns } from '../worker/documentRuns';
+import { lensPlacements } from './documentLines';
 import { lensStep, lensTitle } from './format';
 
 export class RunCodeLenses implements vscode.CodeLensProvider, vscode.Disposable {
@@ -22,20 +24,15 @@ export class RunCodeLenses implements vscode.CodeLensProvider, vscode.Disposable
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const run = this.runs.latest(document.uri);
     if (!run || !codeLensEnabled()) return [];
-    const lenses: vscode.CodeLens[] = [];
-    for (const facts of run.facts.values()) {
-      const line = run.lineMap.toDocument(facts.line) - 1;
-      if (line < 0 || line >= document.lineCount) continue;
-      lenses.push(
+    return lensPlacements(run, document.lineCount).map(
+      ({ line, facts }) =>
         new vscode.CodeLens(document.lineAt(line).range, {
           title: lensTitle(facts),
           command: 'memplace.stepTo',
           arguments: [document.uri.toString(), lensStep(facts)],
           tooltip: 'Show this step in the Placement Explorer',
         }),
-      );
-    }
-    return lenses;
+    );
   }
 
   dispose(): void {

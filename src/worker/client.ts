@@ -6,7 +6,9 @@
 
 import type { Worker } from 'node:worker_threads';
 import type { RequestType, Responses, WebviewRequest } from '../protocol/messages';
-import type { FromWorker, RunSummary, SimulateJob, ToWorker, WorkerAnswer } from './messages';
+import type { TraceKind } from '../engine/import/detect';
+import type { TraceOptions } from './traceScenario';
+import type { ConvertedTrace, FromWorker, RunSummary, SimulateJob, ToWorker, WorkerAnswer } from './messages';
 
 export class CancelledError extends Error {
   constructor() {
@@ -49,6 +51,11 @@ export class SimClient {
   /** A panel's question about the latest run (answered after any run in flight). */
   request(request: WebviewRequest): Promise<Responses[RequestType]> {
     return this.send<Responses[RequestType]>({ id: this.nextId++, op: 'request', request }, (fresh) => fresh);
+  }
+
+  /** Converts a log to scenario text, after any run in flight. */
+  convert(text: string, trace: TraceKind, options: TraceOptions): Promise<ConvertedTrace> {
+    return this.send<ConvertedTrace>({ id: this.nextId++, op: 'convert', text, trace, options }, () => false);
   }
 
   get busy(): boolean {

@@ -1,18 +1,22 @@
-// The latest run of every open scenario document, and the worker each one runs in.
-// Lenses, hovers, diagnostics, the status bar and the panels all read from here and
-// listen to `onDidRun`; nothing on the extension host's thread runs the engine.
+// The latest run of every open scenario document (or recognised trace), and the
+// worker each one runs in. Lenses, hovers, diagnostics, the status bar and the panels
+// all read from here and listen to `onDidRun`; nothing on the extension host's thread
+// runs the engine or converts a trace.
 
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { debounceMs, defaultMachine, maxInputBytes } from '../config';
+import { debounceMs, defaultMachine, maxInputBytes, traceCaps } from '../config';
+import type { TraceKind } from '../engine/import/detect';
 import { formatBytes } from '../engine/report/units';
-import { factsByLine, type LineFacts } from '../language/format';
-import { IDENTITY_LINES, toScenario, type LineMap } from '../language/scenario';
+import type { MappedRun } from '../language/documentLines';
+import { factsByLine } from '../language/format';
+import { IDENTITY_LINES, toScenario, traceLineMap } from '../language/scenario';
+import type { TraceDocuments } from '../language/traceDocuments';
 import { log } from '../log';
 import type { RequestType, Responses, WebviewRequest } from '../protocol/messages';
 import { SimClient } from './client';
-import type { RunSummary, SimulateJob } from './messages';
+import type { ConvertedTrace, RunSummary, SimulateJob } from './messages';
 import { RunScheduler } from './runScheduler';
 
 export const LANGUAGE_ID = 'memplace';
@@ -20,20 +24,14 @@ export const LANGUAGE_ID = 'memplace';
 /** Runs longer than this show a cancellable progress notification. */
 const PROGRESS_AFTER_MS = 700;
 
-export interface DocumentRun {
+export interface DocumentRun extends MappedRun {
   uri: vscode.Uri;
-  summary: RunSummary;
-  lineMap: LineMap;
-  /** lens/hover facts by scenario line */
-  facts: Map<number, LineFacts>;
 }
 
 interface Session {
   scheduler: RunScheduler;
   client: SimClient;
   run?: DocumentRun;
-  /** the line map of the job in flight, adopted when it finishes */
-  pendingLineMap?: LineMap;
   /** the user's answer about simulating this (large) input */
   largeInput?: 'allowed' | 'declined';
   progressTimer?: ReturnType<typeof setTimeout>;
@@ -52,10 +50,29 @@ export class DocumentRuns implements vscode.Disposable {
   /** the document's run was dropped (closed with no panel): clear what shows it */
   readonly onDidForget = this.didForget.event;
 
-  constructor(private readonly workerScript: vscode.Uri) {}
+  constructor(
+    private readonly workerScript: vscode.Uri,
+    private readonly traces: TraceDocuments,
+  ) {}
 
+  /** A `.mplace` scenario (see `simulates` for traces too). */
   static isScenario(document: vscode.TextDocument): boolean {
     return document.languageId === LANGUAGE_ID;
+  }
+
+  /** A `.mplace` scenario, or a log recognised as a trace. */
+  simulates(document: vscode.TextDocument): boolean {
+    return DocumentRuns.isScenario(document) || this.traces.kindOf(document.uri) !== undefined;
+  }
+
+  /** Converts a log in a worker of its own, stopped when done, with the settings a run would use. */
+  async convert(text: string, trace: TraceKind): Promise<ConvertedTrace> {
+    const client = this.newClient();
+    try {
+      return await client.convert(text, trace, { machine: defaultMachine(), caps: traceCaps() });
+    } finally {
+      client.dispose();
+    }
   }
 
   latest(uri: vscode.Uri): DocumentRun | undefined {
@@ -116,7 +133,7 @@ export class DocumentRuns implements vscode.Disposable {
     const key = uri.toString();
     const existing = this.sessions.get(key);
     if (existing) return existing;
-    const client = new SimClient(() => new Worker(this.workerScript.fsPath));
+    const client = this.newClient();
     const session: Session = {
       client,
       scheduler: new RunScheduler(client, debounceMs, {
@@ -136,12 +153,17 @@ export class DocumentRuns implements vscode.Disposable {
     return session;
   }
 
+  private newClient(): SimClient {
+    return new SimClient(() => new Worker(this.workerScript.fsPath));
+  }
+
+  /** A trace goes as it is, with its kind: the worker converts it. */
   private async job(document: vscode.TextDocument, session: Session, explicit: boolean): Promise<SimulateJob | undefined> {
     if (document.isClosed) return undefined;
-    const scenario = toScenario(document);
-    if (!(await this.allowSize(document, session, Buffer.byteLength(scenario.text), explicit))) return undefined;
-    session.pendingLineMap = scenario.lineMap;
-    return { text: scenario.text, file: path.basename(document.uri.path), machine: defaultMachine(), set: {} };
+    const trace = this.traces.kindOf(document.uri);
+    const text = trace ? document.getText() : toScenario(document).text;
+    if (!(await this.allowSize(document, session, Buffer.byteLength(text), explicit))) return undefined;
+    return { text, file: path.basename(document.uri.path), machine: defaultMachine(), set: {}, trace, caps: trace && traceCaps() };
   }
 
   private async allowSize(document: vscode.TextDocument, session: Session, bytes: number, explicit: boolean): Promise<boolean> {
@@ -182,7 +204,7 @@ export class DocumentRuns implements vscode.Disposable {
 
   private finished(uri: vscode.Uri, session: Session, summary: RunSummary): void {
     const facts = new Map(factsByLine(summary).map((f) => [f.line, f]));
-    session.run = { uri, summary, lineMap: session.pendingLineMap ?? IDENTITY_LINES, facts };
+    session.run = { uri, summary, lineMap: summary.lineMap ? traceLineMap(summary.lineMap) : IDENTITY_LINES, facts };
     this.didRun.fire(session.run);
   }
 }

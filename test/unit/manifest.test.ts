@@ -18,8 +18,8 @@ test('commands have the contract titles, and the internal step command is hidden
   assert.ok(manifest.contributes.menus.commandPalette.some((m: { command: string; when: string }) => m.command === 'memplace.stepTo' && m.when === 'false'));
 });
 
-test('activation is implicit except for reviving the panel', () => {
-  assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:memplace.explorer']);
+test('activation is implicit except for reviving the panel and sniffing plain-text logs for traces', () => {
+  assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:memplace.explorer', 'onLanguage:plaintext', 'onLanguage:log']);
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
 });
 
