@@ -3,6 +3,7 @@
 // checked first: it is unambiguous, while strace's test is a majority vote.
 
 import { detectStrace } from './strace/detect';
+import { linesOf } from './strace/reader';
 import { detectUvmSmart } from './uvmsmart/reader';
 
 export type TraceKind = 'strace' | 'uvmsmart';
@@ -36,11 +37,3 @@ export function detectTraceText(text: string): TraceKind | undefined {
   return detectTrace(leadingLines(linesOf(text)));
 }
 
-function* linesOf(text: string): Generator<string> {
-  for (let start = 0; start < text.length; ) {
-    const newline = text.indexOf('\n', start);
-    const end = newline < 0 ? text.length : newline;
-    yield text.slice(start, end);
-    start = end + 1;
-  }
-}
