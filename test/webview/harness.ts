@@ -16,9 +16,9 @@ import { createNonce, panelHtml } from '../../src/protocol/html';
 import type { CompareTable, FromWebview, ToWebview, WebviewRequest } from '../../src/protocol/messages';
 import { respond } from '../../src/protocol/rpc';
 import { runView } from '../../src/protocol/runView';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../chromium';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** Theme colours the harness sets, so tests know what each node must look like. */
 export const THEME: Record<string, string> = {
@@ -124,7 +124,7 @@ export class Harness {
       headless: true,
       viewport: { width: 1000, height: 900 },
       deviceScaleFactor: 1,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_FLAGS,
     });
     return new Harness(server, context, profile, origin);
   }
