@@ -4,7 +4,9 @@
 import { costModelFor } from './machine/costs';
 import { buildMachine } from './machine/machine';
 import type { SimResult } from './result';
-import { placeholderDeviceLayer, type DeviceLayerFactory } from './sim/device';
+import { driverLayer } from './device/layer';
+import { describeParams, resolveDriver } from './device/params';
+import type { DeviceLayerFactory } from './sim/device';
 import { finalMetrics, machineInfo, regionReports } from './sim/report';
 import { Runner } from './sim/run';
 import { DEFAULT_LIMITS, SimState, type RunLimits } from './sim/state';
@@ -18,7 +20,7 @@ export interface SimulateOptions {
   machine?: string;
   /** driver parameters overriding the `driver` statement's (`--set key=value`) */
   set?: Record<string, string>;
-  /** makes the run's device layer (driver policies); by default device statements are not simulated */
+  /** makes the run's device layer; by default the driver policies of device/layer.ts */
   device?: DeviceLayerFactory;
   /** work limits of the run (lower them for runs while the user types) */
   limits?: Partial<RunLimits>;
@@ -31,18 +33,21 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   for (const p of problems) s.diag(p.span, 'error', p.code, p.message);
 
   const driverStatement = scenario.statements.find((st) => st.kind === 'driver');
-  const driver = driverStatement?.kind === 'driver' ? driverStatement.policy.name : 'uvm';
   const driverParams: Record<string, string> = {};
   if (driverStatement?.kind === 'driver') for (const p of driverStatement.params) driverParams[p.key] = p.value;
   Object.assign(driverParams, options.set);
+  // `--set driver=<policy>` picks the policy over the driver line's
+  const policyName = options.set?.driver ?? (driverStatement?.kind === 'driver' ? driverStatement.policy.name : undefined);
+  const settings = Object.entries(driverParams).filter(([key]) => key !== 'driver').map(([key, value]) => ({ key, value }));
+  const { params } = resolveDriver(policyName, settings, machine);
 
-  const runner = new Runner(s, options.device ?? placeholderDeviceLayer, driverParams);
+  const runner = new Runner(s, options.device ?? driverLayer, driverParams);
   runner.run(scenario.statements);
   runner.finish();
   finalMetrics(s);
   return {
     file: options.file ?? '',
-    machine: machineInfo(s, driver, driverParams),
+    machine: machineInfo(s, params.policy, describeParams(params)),
     regions: regionReports(s),
     calls: s.calls,
     expects: s.expects,

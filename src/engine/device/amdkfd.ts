@@ -15,11 +15,19 @@ export class RetryWindow {
 
   constructor(private readonly windowNs: number) {}
 
-  /** true when a fault on `granule` at `nowNs` is a repeat to drop; otherwise records the restore */
+  /**
+   * true when a fault on `granule` at `nowNs` is a repeat to drop; otherwise records
+   * the restore. Faults of one batch on the same granule (same time) are one restore.
+   */
   isRepeat(granule: number, nowNs: number): boolean {
     const last = this.lastRestore.get(granule);
-    if (last !== undefined && nowNs - last < this.windowNs) return true;
+    if (last !== undefined && nowNs !== last && nowNs - last < this.windowNs) return true;
     this.lastRestore.set(granule, nowNs);
     return false;
+  }
+
+  /** when a fault on `granule` stops being a repeat */
+  retryAt(granule: number): number {
+    return (this.lastRestore.get(granule) ?? 0) + this.windowNs;
   }
 }

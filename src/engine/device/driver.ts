@@ -6,7 +6,6 @@ import type { Machine } from '../machine/machine';
 import { AccessCounters } from './accessCounters';
 import { RetryWindow } from './amdkfd';
 import { DeviceChunkPool } from './eviction';
-import { FaultBatcher } from './faultBatch';
 import type { DriverParams } from './params';
 import { VA_BLOCK_BYTES } from './prefetch';
 import { topologyFor, type Processor, type Topology } from './processor';
@@ -48,8 +47,9 @@ export class DriverRuntime {
     this.granulePages = Math.max(1, params.granularityBytes / machine.pageSize);
   }
 
-  newBatcher(): FaultBatcher {
-    return new FaultBatcher(this.params.batch, this.pagesPerBlock);
+  /** amdkfd: when a dropped fault on `page`'s granule will be serviced (0 for other drivers) */
+  retryAt(page: number): number {
+    return this.retry?.retryAt(Math.floor(page / this.granulePages)) ?? 0;
   }
 
   /** The policy's decision for a fault on global page `page` at `nowNs` (the thrashing hint is taken here). */

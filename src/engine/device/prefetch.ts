@@ -30,55 +30,68 @@ export interface PrefetchInput {
  */
 export function computePrefetch(input: PrefetchInput): number[] {
   const { pages, faulted, threshold } = input;
-  const thrashing = input.thrashing ?? new Set<number>();
   const bigPages = Math.max(1, Math.floor((input.bigPageBytes ?? 64 * 1024) / input.pageSize));
   // Ghost leaves in front of a block that starts mid big page keep the tree's
   // leaves aligned to big pages, as the driver does (prefetch_info->region.first).
   const shift = (input.firstPageInFrame ?? 0) % bigPages;
   const leafCount = shift + pages;
+  // per block page: 1 faulted, 2 thrashing (typed scratch: this runs for every serviced block)
+  const { marks, leaves, prefix, take } = scratch(leafCount);
+  for (const p of faulted) marks[p] |= FAULTED;
+  for (const p of input.thrashing ?? []) if (p >= 0 && p < pages) marks[p] |= THRASHING;
 
-  const leaves = new Uint8Array(leafCount);
-  for (let p = 0; p < pages; p++) if (input.residentAtDestination[p]) leaves[shift + p] = 1;
-  for (const p of faulted) leaves[shift + p] = 1;
-  growToBigPages(leaves, shift, pages, bigPages, faulted, thrashing);
+  for (let p = 0; p < pages; p++) if (input.residentAtDestination[p] || marks[p] & FAULTED) leaves[shift + p] = 1;
+  growToBigPages(leaves, shift, pages, bigPages, faulted, marks);
 
-  const prefix = new Uint32Array(leafCount + 1);
   for (let i = 0; i < leafCount; i++) prefix[i + 1] = prefix[i] + leaves[i];
 
-  const take = new Uint8Array(pages);
-  const walkFrom = [...new Set(faulted)].filter((p) => !thrashing.has(p)).sort((a, b) => a - b);
-  for (const page of walkFrom) {
+  for (let page = 0; page < pages; page++) {
+    if (marks[page] !== FAULTED) continue; // walk from faulted pages that are not thrashing, in order
     const [first, outer] = highestDenseSubtree(shift + page, leafCount, prefix, threshold);
     const from = Math.max(first, shift);
     const to = Math.min(outer, leafCount);
-    for (let leaf = from; leaf < to; leaf++) take[leaf - shift] = 1;
+    take.fill(1, from - shift, Math.max(from, to) - shift);
     if (to === leafCount) break; // already reaches the end of the block
   }
 
-  const faultedSet = new Set(faulted);
   const out: number[] = [];
-  for (let p = 0; p < pages; p++) {
-    if (take[p] && !faultedSet.has(p) && !thrashing.has(p) && !input.residentAtDestination[p]) out.push(p);
-  }
+  for (let p = 0; p < pages; p++) if (take[p] && marks[p] === 0 && !input.residentAtDestination[p]) out.push(p);
   return out;
 }
 
+const FAULTED = 1;
+const THRASHING = 2;
+
+interface Scratch {
+  marks: Uint8Array;
+  leaves: Uint8Array;
+  prefix: Uint32Array;
+  take: Uint8Array;
+}
+let buffers: Scratch | null = null;
+
+/** Zeroed work arrays for a tree of `leaves` leaves, reused from call to call (the function is not reentrant). */
+function scratch(leaves: number): Scratch {
+  if (!buffers || buffers.leaves.length < leaves) {
+    buffers = { marks: new Uint8Array(leaves), leaves: new Uint8Array(leaves), prefix: new Uint32Array(leaves + 1), take: new Uint8Array(leaves) };
+  }
+  buffers.marks.fill(0, 0, leaves);
+  buffers.leaves.fill(0, 0, leaves);
+  buffers.take.fill(0, 0, leaves);
+  return buffers;
+}
+
 /** grow_fault_granularity: fill every big page (and the partial prefix/suffix) holding a fault and no thrashing page. */
-function growToBigPages(
-  leaves: Uint8Array,
-  shift: number,
-  pages: number,
-  bigPages: number,
-  faulted: readonly number[],
-  thrashing: ReadonlySet<number>,
-): void {
-  const regions = new Set<number>();
-  for (const p of faulted) regions.add(Math.floor((shift + p) / bigPages));
-  for (const r of regions) {
-    const from = Math.max(r * bigPages, shift);
-    const to = Math.min((r + 1) * bigPages, shift + pages);
+function growToBigPages(leaves: Uint8Array, shift: number, pages: number, bigPages: number, faulted: readonly number[], marks: Uint8Array): void {
+  let last = -1;
+  for (const p of [...faulted].sort((a, b) => a - b)) {
+    const region = Math.floor((shift + p) / bigPages);
+    if (region === last) continue;
+    last = region;
+    const from = Math.max(region * bigPages, shift);
+    const to = Math.min((region + 1) * bigPages, shift + pages);
     let clean = true;
-    for (let leaf = from; leaf < to && clean; leaf++) clean = !thrashing.has(leaf - shift);
+    for (let leaf = from; leaf < to && clean; leaf++) clean = (marks[leaf - shift] & THRASHING) === 0;
     if (clean) leaves.fill(1, from, to);
   }
 }

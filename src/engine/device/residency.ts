@@ -7,9 +7,11 @@
 // amdkfd: kfd_svm.c svm_range_restore_pages / svm_range_best_restore_location
 
 import type { Backing } from '../syntax/ast';
-import type { FaultAccess } from './faultBatch';
 import type { Processor, Topology } from './processor';
 import type { ThrashingHint } from './thrashing';
+
+/** How the device touched the page (the driver ranks them atomic > write > read > prefetch). */
+export type FaultAccess = 'prefetch' | 'read' | 'write' | 'atomic';
 
 /** The driver advice in force on the page's range (`advise` statements). */
 export interface RangeAdvice {

@@ -73,6 +73,8 @@ export interface ThrashingStats {
 export class ThrashingTracker {
   private readonly blocks = new Map<number, BlockState>();
   private readonly pages = new Map<number, PageState>();
+  /** pages pinned now, so that expiring pins does not walk every tracked page */
+  private readonly pinned = new Set<number>();
   private readonly napNs: number;
   private readonly epochNs: number;
   private readonly maxResets: number;
@@ -146,7 +148,7 @@ export class ThrashingTracker {
     }
     const s = this.pages.get(page);
     if (!s || s.events < this.params.threshold) return NONE;
-    this.expirePin(s, block, nowNs);
+    this.expirePin(page, s, block, nowNs);
 
     if (s.throttled.has(requester)) {
       if (nowNs < s.throttleEndNs && requester !== s.doNotThrottle) return { kind: 'throttle', untilNs: s.throttleEndNs };
@@ -166,7 +168,7 @@ export class ThrashingTracker {
         : this.migrationHint(s, requester, ctx);
 
     if (hint.kind === 'pin') {
-      this.pin(s, block, hint.at, nowNs);
+      this.pin(page, s, block, hint.at, nowNs);
       this.stats.pins++;
       return hint;
     }
@@ -181,6 +183,11 @@ export class ThrashingTracker {
     return NONE;
   }
 
+  /** true when the block of `page` tracks its pages one by one (two processors met there within one lapse) */
+  tracking(page: number): boolean {
+    return this.blocks.get(this.blockOf(page))?.tracking ?? false;
+  }
+
   isThrashing(page: number): boolean {
     return this.blocks.get(this.blockOf(page))?.thrashing.has(page) ?? false;
   }
@@ -189,22 +196,24 @@ export class ThrashingTracker {
   pinnedAt(page: number, nowNs: number): Processor | null {
     const s = this.pages.get(page);
     if (!s) return null;
-    this.expirePin(s, this.block(page), nowNs);
+    this.expirePin(page, s, this.block(page), nowNs);
     return s.pinnedAt;
   }
 
   /** thrashing pages of the 2 MiB block `block`, as block-relative indices (for the prefetcher) */
-  thrashingInBlock(block: number): Set<number> {
+  thrashingInBlock(block: number): ReadonlySet<number> {
     const b = this.blocks.get(block);
+    if (!b || b.thrashing.size === 0) return NO_PAGES;
     const base = block * this.pagesPerBlock;
-    return new Set([...(b?.thrashing ?? [])].map((p) => p - base));
+    return new Set([...b.thrashing].map((p) => p - base));
   }
 
   /** Unpin every page whose pin expired by `nowNs`; returns them so their remote mappings can be dropped. */
   expirePins(nowNs: number): number[] {
     const out: number[] = [];
-    for (const [page, s] of this.pages) {
-      if (this.expirePin(s, this.block(page), nowNs)) out.push(page);
+    for (const page of this.pinned) {
+      const s = this.pages.get(page);
+      if (s && this.expirePin(page, s, this.block(page), nowNs)) out.push(page);
     }
     return out;
   }
@@ -248,7 +257,7 @@ export class ThrashingTracker {
     }
   }
 
-  private pin(s: PageState, block: BlockState, at: Processor, nowNs: number): void {
+  private pin(page: number, s: PageState, block: BlockState, at: Processor, nowNs: number): void {
     if (s.pinnedAt === null || s.pinnedAt !== at) {
       s.throttled.clear();
       s.throttleEndNs = 0;
@@ -257,14 +266,16 @@ export class ThrashingTracker {
       s.throttles = 0;
       s.unpinAtNs = this.params.unpinAfterNs > 0 ? nowNs + this.params.unpinAfterNs : Infinity;
       block.pinned++;
+      this.pinned.add(page);
     }
     s.pinnedAt = at;
   }
 
-  private expirePin(s: PageState, block: BlockState, nowNs: number): boolean {
+  private expirePin(page: number, s: PageState, block: BlockState, nowNs: number): boolean {
     if (s.pinnedAt === null || nowNs < s.unpinAtNs) return false;
     s.pinnedAt = null;
     block.pinned--;
+    this.pinned.delete(page);
     return true;
   }
 
@@ -279,6 +290,7 @@ export class ThrashingTracker {
 
   private resetBlock(block: BlockState): void {
     for (const page of block.pages) this.pages.delete(page);
+    for (const page of block.pages) this.pinned.delete(page);
     block.pages.clear();
     block.thrashing.clear();
     block.tracking = false;
@@ -292,6 +304,7 @@ export class ThrashingTracker {
   private forget(page: number, block: BlockState, lastNs: number): void {
     const s = this.pageState(page, block);
     if (s.pinnedAt !== null) block.pinned--;
+    this.pinned.delete(page);
     Object.assign(s, freshPage(), { lastNs });
     block.thrashing.delete(page);
   }
@@ -322,6 +335,7 @@ export class ThrashingTracker {
 }
 
 const NONE: ThrashingHint = { kind: 'none' };
+const NO_PAGES: ReadonlySet<number> = new Set();
 const THROTTLE = { kind: 'throttle', untilNs: 0 } as const;
 
 function freshPage(): PageState {

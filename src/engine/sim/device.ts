@@ -3,7 +3,8 @@
 //
 // The simulator owns the process, the mempolicy rules and CPU accesses. It hands
 // every `gpu`, `advise`, `prefetch`, `migrate` and `driver` statement to a
-// DeviceLayer, and calls `finish` once at the end of the run (waste accounting).
+// DeviceLayer, calls `finish` once at the end of the run (waste accounting), and
+// calls `pageLeftDevice` when the kernel itself moves a page off device memory.
 // The layer works on the shared page store through a DeviceContext:
 //  - pages: node per page, the device-mapped bitmask (bit = device index; what
 //    `expect ... mapped` reads) and the device-touched bitmask (waste), flags bits
@@ -79,6 +80,8 @@ export interface DeviceLayer {
   execute(statement: DeviceStatement, ctx: DeviceContext): void;
   /** End of run: waste per device (metrics.wastedBytes) and its diagnostics. */
   finish(ctx: DeviceContext): void;
+  /** The kernel moved a page off device memory (a CPU touch of device-private memory, move_pages from a cdm node). */
+  pageLeftDevice?(ctx: DeviceContext, region: Region, page: number, from: number): void;
 }
 
 /** Makes the device layer of one run (driver state lives as long as the run). */
@@ -125,13 +128,3 @@ export function deviceContext(s: SimState, driverParams: Record<string, string>)
     charge: (ops) => s.charge(ops),
   };
 }
-
-/** Until the device layer is wired in: device statements are noted, not simulated. */
-export const placeholderDeviceLayer: DeviceLayerFactory = () => ({
-  execute(st, ctx) {
-    if (st.kind !== 'driver') ctx.diag(st.span, 'information', 'call-failed', `${st.kind}: device behaviour is not simulated yet`);
-  },
-  finish(ctx) {
-    for (const node of ctx.machine.devices) ctx.metrics.wastedBytes[ctx.machine.nodes[node].name] = ctx.wastedBytes(node);
-  },
-});

@@ -44,12 +44,19 @@ export function readMask(s: SimState, list: NodeList | undefined): UserMask | nu
   return mask;
 }
 
-/** Node indices of the nodes with memory (N_MEMORY), ascending NUMA id. */
-export function memoryNodes(s: SimState): number[] {
-  return s.machine.nodes
-    .filter((n) => n.numaId !== null && n.bytes > 0)
-    .sort((a, b) => (a.numaId as number) - (b.numaId as number))
-    .map((n) => n.index);
+const memoryNodesOf = new WeakMap<SimState['machine'], readonly number[]>();
+
+/** Node indices of the nodes with memory (N_MEMORY), ascending NUMA id. Computed once per machine: every policy call asks. */
+export function memoryNodes(s: SimState): readonly number[] {
+  let nodes = memoryNodesOf.get(s.machine);
+  if (!nodes) {
+    nodes = s.machine.nodes
+      .filter((n) => n.numaId !== null && n.bytes > 0)
+      .sort((a, b) => (a.numaId as number) - (b.numaId as number))
+      .map((n) => n.index);
+    memoryNodesOf.set(s.machine, nodes);
+  }
+  return nodes;
 }
 
 export function nodeOfId(s: SimState, id: number): number | null {

@@ -2,7 +2,7 @@
 // (mm/mempolicy.c: policy_nodemask, alloc_pages_mpol, interleave_nid,
 // weighted_interleave_nid, alloc_pages_preferred_many).
 
-import { MPOL } from '../syntax/ast';
+import { MPOL, type Span } from '../syntax/ast';
 import { NO_NODE } from '../events';
 import type { Machine } from '../machine/machine';
 
@@ -15,13 +15,17 @@ export interface Policy {
   nodes: number[];
   /** the mask as the user gave it (NUMA ids), reported back under STATIC/RELATIVE */
   userIds: number[];
+  /** the statement that made it (mbind, set_mempolicy): where wasted device memory is reported */
+  origin?: Span;
 }
 
 export const MODE_NAMES = ['default', 'preferred', 'bind', 'interleave', 'local', 'preferred-many', 'weighted-interleave'];
 
 export function samePolicy(a: Policy | null, b: Policy | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.mode === b.mode && a.flags === b.flags && a.nodes.length === b.nodes.length && a.nodes.every((n, i) => n === b.nodes[i]);
+  if (a.mode !== b.mode || a.flags !== b.flags || a.nodes.length !== b.nodes.length) return false;
+  for (let i = 0; i < a.nodes.length; i++) if (a.nodes[i] !== b.nodes[i]) return false;
+  return true;
 }
 
 export function describeMode(mode: number, flags: number): string {

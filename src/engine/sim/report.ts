@@ -4,7 +4,7 @@ import type { MachineInfo, RegionReport } from '../result';
 import { isMapped } from './address';
 import type { SimState } from './state';
 
-export function machineInfo(s: SimState, driver: string, driverParams: Record<string, string>): MachineInfo {
+export function machineInfo(s: SimState, driver: string, driverParams: MachineInfo['driverParams']): MachineInfo {
   return {
     name: s.machine.name,
     pageSize: s.machine.pageSize,

@@ -28,6 +28,8 @@ export class Runner {
   ) {
     this.ctx = deviceContext(s, driverParams);
     this.device = makeDevice(this.ctx);
+    const left = this.device.pageLeftDevice?.bind(this.device);
+    if (left) s.onPageLeftDevice = (r, page, from) => left(this.ctx, r, page, from);
   }
 
   run(statements: readonly Statement[]): void {

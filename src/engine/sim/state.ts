@@ -98,6 +98,9 @@ export class SimState {
   step = 0;
   line = 0;
   span: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  /** the device layer's hook: the kernel moved a page off device memory (set by the Runner) */
+  onPageLeftDevice: ((r: Region, page: number, from: number) => void) | null = null;
+  private readonly directions = new Map<number, string>();
   stopped = false;
   /** page operations left before the run is cut short */
   private budget: number;
@@ -173,10 +176,18 @@ export class SimState {
     const bytes = pages * this.machine.pageSize;
     const m = this.metrics;
     m.migrations += pages;
-    const dir = `${this.nodeName(from)}->${this.nodeName(to)}`;
+    const dir = this.direction(from, to);
     m.migratedBytes[dir] = (m.migratedBytes[dir] ?? 0) + bytes;
     const why = CAUSE_NAMES[cause];
     m.migratedBytesByCause[why] = (m.migratedBytesByCause[why] ?? 0) + bytes;
+  }
+
+  /** "cpu0->gpu0" for a pair of node indices, built once (migrations are counted per page on hot paths). */
+  private direction(from: number, to: number): string {
+    const key = from * 256 + to;
+    let name = this.directions.get(key);
+    if (name === undefined) this.directions.set(key, (name = `${this.nodeName(from)}->${this.nodeName(to)}`));
+    return name;
   }
 
   /** Interleave index of a page: its virtual page number for private anonymous memory, its offset in the object otherwise. */

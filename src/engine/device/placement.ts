@@ -1,0 +1,206 @@
+// Carrying out the driver's decisions on the page store: pages move in runs (one
+// copy per contiguous run from one source to one destination, as the copy engine
+// does), pages with no memory are allocated where they go, device memory is taken
+// in 2 MiB root chunks and the oldest-filled chunk is evicted when none is free.
+
+import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
+import type { DeviceContext } from '../sim/device';
+import { CHUNK_MASK } from '../sim/pages';
+import type { Region } from '../sim/state';
+import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
+import type { Processor } from './processor';
+
+/** Causes whose migrations the thrashing detector counts (uvm_perf_thrashing.c: faults, prefetches, access counters). */
+function countsForThrashing(cause: Cause): boolean {
+  return cause === Cause.Fault || cause === Cause.Prefetch || cause === Cause.AccessCounters;
+}
+
+const hasMemory = (node: number): boolean => node !== NO_NODE && node !== ZERO_PAGE;
+
+/**
+ * Moves pages[i] (region pages, ascending) for i in [from, to) to dest[i - from]
+ * (NO_NODE = leave it). Device destinations get the driver's flag and the device's
+ * mapping; system destinations lose every device mapping. Returns pages moved.
+ */
+export function commitMoves(
+  run: DeviceRun,
+  ctx: DeviceContext,
+  r: Region,
+  pages: ArrayLike<number>,
+  from: number,
+  to: number,
+  dest: Uint8Array,
+  causeOf: (page: number) => Cause,
+  agent: number,
+  kind: EventKind.Migrate | EventKind.Evict = EventKind.Migrate,
+): number {
+  const store = ctx.pages;
+  let moved = 0;
+  let k = from;
+  while (k < to) {
+    const page = pages[k];
+    const target = dest[k - from];
+    const src = store.node(r.index, page);
+    if (target === NO_NODE || src === target) {
+      k++;
+      continue;
+    }
+    const cause = causeOf(page);
+    let e = k + 1;
+    while (e < to && pages[e] === pages[e - 1] + 1 && dest[e - from] === target && store.node(r.index, pages[e]) === src && causeOf(pages[e]) === cause) e++;
+    const n = e - k;
+    const toDevice = run.deviceOfNode[target];
+    const fromDevice = hasMemory(src) ? run.deviceOfNode[src] : -1;
+    for (let q = k; q < e; q++) {
+      const p = pages[q];
+      const c = store.chunk(r.index, p);
+      const i = p & CHUNK_MASK;
+      if (fromDevice >= 0 && c.flags[i] & DeviceFlag.OnDevice) run.rt.pools[fromDevice].release(run.blockOf(r, p), 1);
+      store.setNode(r.index, p, target);
+      if (toDevice >= 0) {
+        c.flags[i] = (c.flags[i] & ~(DeviceFlag.ReadCopy | DeviceFlag.TakenByCpu)) | DeviceFlag.OnDevice;
+        c.mapped[i] = 1 << toDevice;
+      } else {
+        c.flags[i] &= ~(DeviceFlag.OnDevice | DeviceFlag.ReadCopy | DeviceFlag.TakenByCpu);
+        c.mapped[i] = 0;
+      }
+    }
+    if (hasMemory(src) && cause !== Cause.Eviction) noteThrashing(run, ctx, r, page, n, toDevice >= 0 ? toDevice : 'cpu', cause);
+    if (hasMemory(src)) {
+      ctx.event(kind, agent, src, target, cause, r.index, page, n);
+      ctx.countMigration(src, target, n, cause);
+      ctx.advance(ctx.costs.copyNs(src, target, n * run.pageSize));
+    } else {
+      ctx.event(EventKind.Alloc, agent, src, target, cause, r.index, page, n);
+    }
+    moved += n;
+    k = e;
+  }
+  return moved;
+}
+
+/**
+ * Tells the thrashing detector about a run of migrated pages. A block that does not
+ * track its pages yet only needs its first event, so most runs cost one call.
+ */
+function noteThrashing(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, n: number, to: Processor, cause: Cause): void {
+  const thrashing = run.rt.thrashing;
+  const counts = countsForThrashing(cause);
+  for (let p = first; p < first + n; ) {
+    const vpn = run.vpn(r, p);
+    const blockEnd = Math.min(first + n, p + run.pagesPerBlock - (vpn % run.pagesPerBlock));
+    if (counts) thrashing.recordEvent(vpn, to, ctx.now);
+    if (!counts || thrashing.tracking(vpn)) {
+      for (let q = counts ? p + 1 : p; q < blockEnd; q++) {
+        if (counts) thrashing.recordEvent(run.vpn(r, q), to, ctx.now);
+        else thrashing.resetPage(run.vpn(r, q));
+      }
+    }
+    p = blockEnd;
+  }
+}
+
+/**
+ * Places pages[from..to) of one 2 MiB block on device memory, taking the block's
+ * root chunk (evicting the oldest-filled one if needed). On a `cdm` node the
+ * kernel's capacity also applies. Returns the pages placed; the rest stay.
+ */
+export function placeBlockOnDevice(
+  run: DeviceRun,
+  ctx: DeviceContext,
+  r: Region,
+  pages: ArrayLike<number>,
+  from: number,
+  to: number,
+  device: number,
+  causeOf: (page: number) => Cause,
+  agent: number,
+): number {
+  const devNode = ctx.machine.devices[device];
+  const block = run.blockOf(r, pages[from]);
+  const dest = new Uint8Array(to - from);
+  let need = 0;
+  for (let k = from; k < to; k++) if (ctx.pages.node(r.index, pages[k]) !== devNode) need++;
+  if (need === 0) return 0;
+  const pool = run.rt.pools[device];
+  const a = pool.allocate(block, need);
+  if (a.kind === 'full') return 0; // device memory smaller than one root chunk
+  if (a.kind === 'evicted') evictBlock(run, ctx, device, a.evictedBlock);
+  run.blockRegion.set(block, r.index);
+  run.blockSpan.set(block, ctx.span);
+  // a cdm node is also a NUMA node: the kernel's count of its pages must fit too
+  let room = ctx.machine.nodes[devNode].numaId !== null ? ctx.alloc.capacityOf(devNode) - ctx.pages.used[devNode] : Infinity;
+  for (let k = from; k < to; k++) {
+    const here = ctx.pages.node(r.index, pages[k]) === devNode;
+    dest[k - from] = here || room <= 0 ? NO_NODE : devNode;
+    if (!here) room--;
+  }
+  return commitMoves(run, ctx, r, pages, from, to, dest, causeOf, agent);
+}
+
+/** Places pages (ascending, any number of blocks) on device memory, block by block. */
+export function placeOnDevice(
+  run: DeviceRun,
+  ctx: DeviceContext,
+  r: Region,
+  pages: ArrayLike<number>,
+  count: number,
+  device: number,
+  causeOf: (page: number) => Cause,
+  agent: number,
+): number {
+  let placed = 0;
+  for (let i = 0; i < count && !ctx.stopped; ) {
+    const block = run.blockOf(r, pages[i]);
+    let j = i + 1;
+    while (j < count && run.blockOf(r, pages[j]) === block) j++;
+    placed += placeBlockOnDevice(run, ctx, r, pages, i, j, device, causeOf, agent);
+    i = j;
+  }
+  return placed;
+}
+
+/** A node of system memory for a page leaving device memory: the range's policy for `thread`, never device memory. */
+export function systemNodeFor(run: DeviceRun, ctx: DeviceContext, r: Region, page: number, threadIndex: number): number {
+  const node = ctx.allocSystemNode(r, page, ctx.threads[threadIndex] ?? ctx.threads[0], true);
+  if (node === NO_NODE || !run.isDeviceNode(node)) return node;
+  // a policy that names a cdm node would send it straight back: use the nearest dram node with room
+  const dram = ctx.alloc.zonelist(node).find((n) => !run.isDeviceNode(n) && ctx.alloc.hasRoom(n));
+  return dram ?? NO_NODE;
+}
+
+/** Moves pages[from..to) to system memory under the range's policy at `thread`'s node. */
+export function moveToSystem(
+  run: DeviceRun,
+  ctx: DeviceContext,
+  r: Region,
+  pages: ArrayLike<number>,
+  from: number,
+  to: number,
+  thread: number,
+  causeOf: (page: number) => Cause,
+  agent: number,
+  kind: EventKind.Migrate | EventKind.Evict = EventKind.Migrate,
+): number {
+  const dest = new Uint8Array(to - from).fill(NO_NODE);
+  for (let k = from; k < to && !ctx.stopped; k++) {
+    if (run.isDeviceNode(ctx.pages.node(r.index, pages[k]))) dest[k - from] = systemNodeFor(run, ctx, r, pages[k], thread);
+  }
+  return commitMoves(run, ctx, r, pages, from, to, dest, causeOf, agent, kind);
+}
+
+/** Writes every page of `block` on the device back to system memory (its root chunk went to another block). */
+export function evictBlock(run: DeviceRun, ctx: DeviceContext, device: number, block: number): void {
+  const ri = run.blockRegion.get(block);
+  if (ri === undefined) return;
+  run.blockRegion.delete(block);
+  const r = ctx.regions[ri];
+  const devNode = ctx.machine.devices[device];
+  const [first, end] = run.blockPages(r, block);
+  const pages: number[] = [];
+  for (let p = first; p < end; p++) if (ctx.pages.node(r.index, p) === devNode) pages.push(p);
+  if (pages.length === 0) return;
+  const moved = moveToSystem(run, ctx, r, pages, 0, pages.length, 0, () => Cause.Eviction, agentOf(device), EventKind.Evict);
+  ctx.metrics.evictions += moved;
+  run.tally(run.evicted, device, ctx.span, moved);
+}

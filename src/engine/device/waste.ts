@@ -1,0 +1,60 @@
+// End of run: device memory that no device ever accessed (semantics §3 rule 11),
+// reported at the statement that put it there: the driver call or device access
+// whose prefetch placed it, or the mempolicy call (mbind, set_mempolicy) under
+// which the kernel allocated it. Also the run's thrashing and eviction warnings.
+
+import type { DeviceContext } from '../sim/device';
+import { CHUNK_PAGES } from '../sim/pages';
+import type { Region } from '../sim/state';
+import type { Span } from '../syntax/ast';
+import { formatBytes } from '../report/units';
+import { DeviceFlag, type DeviceRun } from './deviceRun';
+
+/** The statement whose policy placed a kernel-allocated page (mbind, set_mempolicy), else the region's mmap line. */
+function kernelSpan(ctx: DeviceContext, r: Region, page: number): Span {
+  const origin = ctx.policyAt(r, page, ctx.threads[0], true)?.origin;
+  return origin ?? { line: r.line, column: 1, endLine: r.line, endColumn: 1 };
+}
+
+export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
+  for (const node of ctx.machine.devices) {
+    const name = ctx.machine.nodes[node].name;
+    const bytes = ctx.wastedBytes(node);
+    ctx.metrics.wastedBytes[name] = bytes;
+    if (bytes === 0) continue;
+    const bySpan = new Map<string, { span: Span; pages: number; byDriver: boolean }>();
+    for (const r of ctx.regions) {
+      for (let first = 0; first < r.pages; first += CHUNK_PAGES) {
+        const c = ctx.pages.peek(r.index, first);
+        if (!c) continue;
+        for (let i = 0; i < CHUNK_PAGES && first + i < r.pages; i++) {
+          if (c.node[i] !== node || c.touched[i] !== 0) continue;
+          const byDriver = run !== null && (c.flags[i] & DeviceFlag.OnDevice) !== 0;
+          const span = (byDriver && run?.blockSpan.get(run.blockOf(r, first + i))) || kernelSpan(ctx, r, first + i);
+          const key = `${span.line}:${span.column}`;
+          const entry = bySpan.get(key);
+          if (entry) entry.pages++;
+          else bySpan.set(key, { span, pages: 1, byDriver });
+        }
+      }
+    }
+    for (const { span, pages, byDriver } of bySpan.values()) {
+      const size = formatBytes(pages * ctx.machine.pageSize);
+      const why = byDriver
+        ? 'the driver placed it (prefetch, migration or advice) and no device touched it since'
+        : 'the kernel placed it under a memory policy; steering device memory with mbind wastes it when no device runs (the HMM design warns about this)';
+      ctx.diag(span, 'warning', 'wasted-device-memory', `${size} on ${name} never accessed by a device: ${why}`);
+    }
+  }
+  if (!run) return;
+  for (const [device, t] of run.evicted) {
+    const name = ctx.machine.nodes[ctx.machine.devices[device]].name;
+    ctx.diag(t.span, 'warning', 'device-oversubscribed', `${name} is full: the driver evicted ${t.pages} pages (${formatBytes(t.pages * run.pageSize)}) in ${t.events} 2 MiB chunks to system memory, oldest-filled first, starting here`);
+  }
+  if (run.thrashing) {
+    const { throttles, pins } = run.rt.thrashing.stats;
+    ctx.diag(run.thrashing.span, 'warning', 'thrashing', `${run.thrashing.pages} pages migrated back and forth between processors (${run.params.thrashThreshold} times within ${run.params.thrashLapseNs / 1000} µs); the driver throttled ${throttles} faults and pinned ${pins} pages`);
+  } else if (run.pingPong && run.pingPong.pages >= run.params.thrashThreshold) {
+    ctx.diag(run.pingPong.span, 'warning', 'thrashing', `${run.pingPong.pages} times a device faulted back a page the CPU had taken from it (CPU/device ping-pong); thrashing detection is ${run.params.thrashing ? 'on but did not trigger' : 'off'}`);
+  }
+}
