@@ -6,6 +6,7 @@
 // - big arrays travel as ArrayBuffers (residency: one byte per cell = node index,
 //   NO_NODE 255 unpopulated, ZERO_PAGE 254 the shared zero page).
 
+import type { CompareRow } from '../engine/report/compare';
 import type { CallRecord, ExpectRecord, Metrics, NodeKind } from '../engine/result';
 
 /** Cell values beyond node indices (same numbers as the engine's events.ts). */
@@ -165,18 +166,13 @@ export interface Series {
   bytesMigrated: ArrayBuffer;
 }
 
-export interface CompareRun {
-  machine: string;
-  metrics?: Metrics;
-  /** failed expects and errors of that run */
-  failedExpects?: number;
-  errors?: number;
-  /** why this machine could not run the file */
-  error?: string;
-}
-
+/** One file run on several machines: the engine's compare rows (lower is better, best marked). */
 export interface CompareTable {
-  runs: CompareRun[];
+  /** the machines that ran, one column each */
+  machines: string[];
+  rows: CompareRow[];
+  /** machines that could not run the file, with why */
+  failures: { machine: string; error: string }[];
 }
 
 export interface Responses {

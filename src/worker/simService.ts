@@ -8,7 +8,8 @@
 import type { SimResult } from '../engine/result';
 import { answer } from '../engine/timeline/answer';
 import { Timeline } from '../engine/timeline/timeline';
-import type { CompareRun, CompareTable, WebviewRequest } from '../protocol/messages';
+import type { CompareTable, WebviewRequest } from '../protocol/messages';
+import { compareRows, type CompareColumn } from '../engine/report/compare';
 import { runView } from '../protocol/runView';
 import { followUps } from './followUps';
 import type { ConvertedTrace, RunSummary, SimulateJob, ToWorker, WorkerAnswer } from './messages';
@@ -60,21 +61,16 @@ export class SimService {
   }
 
   private compare(job: SimulateJob, machines: string[]): CompareTable {
-    return { runs: machines.map((machine) => this.compareRun(job, machine)) };
-  }
-
-  private compareRun(job: SimulateJob, machine: string): CompareRun {
-    try {
-      const r = this.simulate(job.text, { ...job, machine });
-      return {
-        machine,
-        metrics: r.metrics,
-        failedExpects: r.expects.filter((e) => !e.pass).length,
-        errors: r.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'expect-failed').length,
-      };
-    } catch (e) {
-      return { machine, error: e instanceof Error ? e.message : String(e) };
+    const columns: CompareColumn[] = [];
+    const failures: CompareTable['failures'] = [];
+    for (const machine of machines) {
+      try {
+        columns.push({ label: machine, result: this.simulate(job.text, { ...job, machine }) });
+      } catch (e) {
+        failures.push({ machine, error: e instanceof Error ? e.message : String(e) });
+      }
     }
+    return { machines: columns.map((c) => c.label), rows: compareRows(columns), failures };
   }
 }
 

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareMarkdown } from '../../src/language/compareFormat';
-import { emptyMetrics } from '../webview/runFixture';
+import { compareRows } from '../../src/engine/report/compare';
+import { simulateText } from '../../src/engine/simulate';
 
-test('the comparison is a markdown table with one row per machine, failures included', () => {
-  const md = compareMarkdown('a.mplace', {
-    runs: [
-      { machine: 'x86-pcie', metrics: { ...emptyMetrics(), timeNs: 2_000_000, deviceFaults: { gpu0: 7 }, wastedBytes: { gpu0: 2 ** 28 } }, failedExpects: 1, errors: 0 },
-      { machine: 'gh200', error: 'bad | name' },
-    ],
-  });
+const SCENARIO = 'A = mmap 64M managed\ncpu write A\ngpu read A';
+
+test('the comparison is a markdown table: the engine rows, one column per machine, best in bold, failures listed', () => {
+  const columns = ['x86-pcie', 'gh200'].map((machine) => ({ label: machine, result: simulateText(SCENARIO, { machine }) }));
+  const md = compareMarkdown('a.mplace', { machines: ['x86-pcie', 'gh200'], rows: compareRows(columns), failures: [{ machine: 'bad | name', error: 'no such preset' }] });
   const lines = md.split('\n');
-  assert.equal(lines[0], '# a.mplace on 2 machines');
-  assert.match(lines[2], /^\| machine \| simulated time \| CPU faults \| device faults \|/);
-  assert.equal(lines[4], '| x86-pcie | 2 ms | 0 | 7 | 0 | 0 B | 0 | 0 | 256 MiB | 1 | 0 |');
-  assert.match(lines[5], /^\| gh200 \| could not run: bad \\\| name \|/);
-  assert.equal(lines[5].split(' | ').length, lines[4].split(' | ').length);
+  assert.equal(lines[0], '# a.mplace on 3 machines');
+  assert.equal(lines[2], '|  | x86-pcie | gh200 |');
+  const time = lines.find((l) => l.startsWith('| simulated time |')) ?? '';
+  assert.match(time, /^\| simulated time \| [^*|]+ \| \*\*[^|]+\*\* \|$/, 'gh200 moves the buffer faster: its time is the best');
+  assert.ok(lines.includes('- bad | name could not run: no such preset'), md);
 });

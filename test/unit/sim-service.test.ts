@@ -42,8 +42,8 @@ test("compare re-runs the latest job's text on each machine and reports a machin
   svc.handle({ id: 1, op: 'simulate', job });
   const table = svc.handle({ id: 2, op: 'request', request: { type: 'compare', machines: ['gh200', 'broken'] } }) as CompareTable;
   assert.deepEqual(machines, ['(file)', 'gh200', 'broken']);
-  assert.equal(table.runs[0].machine, 'gh200');
-  assert.equal(table.runs[0].failedExpects, 1);
-  assert.equal(table.runs[0].errors, 0);
-  assert.deepEqual(table.runs[1], { machine: 'broken', error: 'no such preset' });
+  assert.deepEqual(table.machines, ['gh200']);
+  assert.equal(table.rows.find((r) => r.metric === 'failed expectations')?.values[0], 1);
+  assert.equal(table.rows.find((r) => r.metric === 'error diagnostics')?.values[0], 0);
+  assert.deepEqual(table.failures, [{ machine: 'broken', error: 'no such preset' }]);
 });

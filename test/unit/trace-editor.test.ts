@@ -12,6 +12,7 @@ import { simulateText } from '../../src/engine/simulate';
 import { documentDiagnostics, hoverAt, lensPlacements, type MappedRun } from '../../src/language/documentLines';
 import { factsByLine } from '../../src/language/format';
 import { IDENTITY_LINES, scenarioPathFor, traceLineMap } from '../../src/language/scenario';
+import type { CompareTable } from '../../src/protocol/messages';
 import type { ConvertedTrace, RunSummary } from '../../src/worker/messages';
 import { SimService } from '../../src/worker/simService';
 import { FIXTURES, fixture } from '../fixtures/strace/load';
@@ -158,9 +159,9 @@ test('on a UVMSmart log, the prefetch lens sits on its event line, and the panel
   assert.ok(prefetch, 'the prefetch has a lens');
   assert.match(log[prefetch.line], /T: prefetch\(/);
   // compare re-runs the converted scenario, not the log text
-  const table = (await service.handle({ id: 2, op: 'request', request: { type: 'compare', machines: ['gh200'] } })) as { runs: { errors?: number; error?: string }[] };
-  assert.equal(table.runs[0].error, undefined);
-  assert.equal(table.runs[0].errors, 0);
+  const table = (await service.handle({ id: 2, op: 'request', request: { type: 'compare', machines: ['gh200'] } })) as CompareTable;
+  assert.deepEqual(table.failures, []);
+  assert.equal(table.rows.find((r) => r.metric === 'error diagnostics')?.values[0], 0);
 });
 
 test("the convert request answers exactly the importer's scenario and diagnostics, with the run's settings", async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EventKind } from '../../src/engine/events';
 import { simulateText } from '../../src/engine/simulate';
+import { compareRows } from '../../src/engine/report/compare';
 import { cellPosition, gridLayout } from '../../webview/views/gridLayout';
 import { BACKGROUND_RGB, canvasSize, drawnStep, Harness, NODE_RGB, pixel, type PanelPage } from './harness';
 import { buildRun, CPU0, CPU1, GPU0 } from './runFixture';
@@ -162,13 +163,18 @@ test('the toolkit controls load under the strict CSP without a violation', async
   await p.page.close();
 });
 
-test('compare runs the file on the ticked machines and tabulates them', async () => {
+test('compare runs the file on the ticked machines and tabulates them, the best of each row marked', async () => {
+  let bestCells = 0;
   const result = simulateText(SCENARIO, { file: 'demo.mplace' });
   const p = await harness.open({
     result,
     source: SCENARIO,
     presets: ['x86-pcie', 'gh200'],
-    compare: (machines) => ({ runs: machines.map((machine) => ({ machine, metrics: simulateText(SCENARIO, { machine }).metrics, failedExpects: 0, errors: 0 })) }),
+    compare: (machines) => {
+      const rows = compareRows(machines.map((machine) => ({ label: machine, result: simulateText(SCENARIO, { machine }) })));
+      bestCells = rows.reduce((n, r) => n + r.best.length, 0);
+      return { machines, rows, failures: [] };
+    },
   });
   await drawnStep(p.page, LAST);
   await p.page.locator('vscode-checkbox[data-value="x86-pcie"]').click();
@@ -178,6 +184,8 @@ test('compare runs the file on the ticked machines and tabulates them', async ()
   const head = await p.page.locator('#compare tr').first().innerText();
   assert.match(head, /x86-pcie\s+gh200/);
   assert.match(await p.page.locator('#compare').innerText(), /CPU faults\s+24\s+24/);
+  assert.ok(bestCells > 0, 'the machines differ somewhere');
+  assert.equal(await p.page.locator('#compare td.best').count(), bestCells);
   assert.deepEqual((await p.posted()).filter((m) => m.type === 'request' && m.request.type === 'compare').map((m) => m.type === 'request' && m.request), [
     { type: 'compare', machines: ['x86-pcie', 'gh200'] },
   ]);

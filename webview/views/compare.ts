@@ -3,7 +3,6 @@
 
 import type { CompareTable } from '../../src/protocol/messages';
 import { button, checkbox, setDisabled, type Checkbox } from '../ui/controls';
-import { metricRows } from './summary';
 
 export class CompareView {
   readonly element: HTMLElement;
@@ -59,12 +58,13 @@ export class CompareView {
   }
 
   show(t: CompareTable): void {
-    const head = row('th', ['', ...t.runs.map((r) => r.machine)]);
-    const byRun = t.runs.map((r) => (r.metrics ? metricRows(r.metrics) : []));
-    const labels = byRun.find((rows) => rows.length)?.map(([label]) => label) ?? [];
-    const body = labels.map((label, i) => row('td', [label, ...t.runs.map((_, k) => byRun[k][i]?.[1] ?? '')]));
-    if (t.runs.some((r) => r.error)) body.unshift(row('td', ['could not run', ...t.runs.map((r) => r.error ?? '')]));
-    body.push(row('td', ['failed expects / errors', ...t.runs.map((r) => (r.error ? '' : `${r.failedExpects ?? 0} / ${r.errors ?? 0}`))]));
+    const head = row('th', ['', ...t.machines]);
+    const body = t.rows.map((r) => {
+      const tr = row('td', [r.metric, ...r.text]);
+      for (const i of r.best) tr.cells[i + 1].classList.add('best');
+      return tr;
+    });
+    for (const f of t.failures) body.push(row('td', [`${f.machine} could not run`, f.error]));
     this.table.replaceChildren(head, ...body);
   }
 }

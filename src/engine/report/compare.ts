@@ -37,6 +37,11 @@ const ROWS: { metric: string; value: (r: SimResult) => number; format: (v: numbe
   },
   { metric: 'wasted device memory', value: (r) => sum(r.metrics.wastedBytes), format: formatBytes },
   { metric: 'failed expectations', value: (r) => r.expects.filter((e) => !e.pass).length, format: formatCount },
+  {
+    metric: 'error diagnostics',
+    value: (r) => r.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'expect-failed').length,
+    format: formatCount,
+  },
 ];
 
 export function compareRows(columns: CompareColumn[]): CompareRow[] {
