@@ -16,8 +16,6 @@ import type { Processor } from './processor';
 export const DeviceFlag = {
   /** placed on device memory by the driver (cleared when it leaves through the driver) */
   OnDevice: 1 << 4,
-  /** a read-mostly copy lives on a device; the page itself stays where it is */
-  ReadCopy: 1 << 5,
   /** the CPU took the page back from device memory (a device fault on it again is ping-pong) */
   TakenByCpu: 1 << 6,
 } as const;

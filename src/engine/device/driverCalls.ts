@@ -13,6 +13,7 @@ import { applyAdvice } from './advice';
 import { agentOf, type DeviceRun } from './deviceRun';
 import { migrateToDeviceEligibility, type PagePresence } from './eligibility';
 import { commitMoves, moveToSystem, placeOnDevice } from './placement';
+import { addCopies, collapseOnUnset, duplicatesOnRead } from './readDuplication';
 import type { Processor } from './processor';
 
 type AdviseStatement = Extract<Statement, { kind: 'advise' }>;
@@ -49,9 +50,14 @@ export function advise(run: DeviceRun, ctx: DeviceContext, st: AdviseStatement):
     pages += part.to - part.from;
   }
   const what = st.advice === 'read-mostly' ? 'read-mostly' : `${st.advice}=${st.target?.name}`;
-  ctx.call(st.span, { op: 'advise', ret: 0, errno: null, reason: `${st.unset ? 'cleared' : 'set'} ${what} on ${pages} pages; nothing moves now`, pagesByNode: {} });
+  const unsetCopies = st.advice === 'read-mostly' && st.unset;
+  const outcome = unsetCopies ? 'duplicated pages collapse onto one holder' : 'nothing moves now';
+  ctx.call(st.span, { op: 'advise', ret: 0, errno: null, reason: `${st.unset ? 'cleared' : 'set'} ${what} on ${pages} pages; ${outcome}`, pagesByNode: {} });
+  if (unsetCopies) for (const part of parts) collapseOnUnset(run, ctx, part.region as Region, part.from, part.to);
   if (run.params.policy === 'mirror') {
     ctx.diag(st.span, 'warning', 'policy-no-effect', 'the mirror driver (lib/test_hmm.c) has no advice: device faults map pages where they are');
+  } else if (st.advice === 'read-mostly' && !st.unset && run.params.policy === 'uvm' && parts.some((p) => p.region?.backing !== 'managed')) {
+    ctx.diag(st.span, 'warning', 'policy-no-effect', 'read duplication works on managed memory only: the driver does not implement it for system-allocated (HMM, ATS) memory (uvm_hmm.c, TODO Bug 3660922)');
   }
 }
 
@@ -108,13 +114,18 @@ export function moveCall(run: DeviceRun, ctx: DeviceContext, st: MoveStatement):
 function toDevice(run: DeviceRun, ctx: DeviceContext, r: Region, from: number, to: number, device: number, cause: Cause, agent: number, skipped: Map<string, number>): number {
   const devNode = ctx.machine.devices[device];
   const pages: number[] = [];
+  const copies: number[] = [];
   const skip = (why: string): void => void skipped.set(why, (skipped.get(why) ?? 0) + 1);
+  const readMostly = r.backing === 'managed' && run.advice.has(r.index);
   ctx.pages.forEach(r.index, from, to, (page, node) => {
     const e = migrateToDeviceEligibility({ backing: r.backing, presence: presence(run, node, devNode), pinned: false });
-    if (e.eligible) pages.push(page);
+    // cudaMemPrefetchAsync on a read-mostly range makes a read-only copy at the destination
+    if (e.eligible && !e.allocate && readMostly && duplicatesOnRead(run, r, page)) copies.push(page);
+    else if (e.eligible) pages.push(page);
     else if (e.reason !== 'already-there') skip(e.message);
   });
-  const placed = placeOnDevice(run, ctx, r, pages, pages.length, device, () => cause, agent);
+  const copied = addCopies(run, ctx, r, copies, copies.length, device, () => cause, agent);
+  const placed = copied + placeOnDevice(run, ctx, r, pages, pages.length, device, () => cause, agent);
   for (const p of pages) if (ctx.pages.node(r.index, p) !== devNode) skip(`${ctx.machine.nodes[devNode].name} is full`);
   return placed;
 }

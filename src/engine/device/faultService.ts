@@ -6,13 +6,15 @@
 
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
-import { CHUNK_MASK, CHUNK_SHIFT } from '../sim/pages';
+import { dropCopies } from '../sim/copies';
+import { CHUNK_MASK, CHUNK_SHIFT, hasMemory } from '../sim/pages';
 import type { Region } from '../sim/state';
 import { granuleAround } from './amdkfd';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { FaultAccess } from './residency';
 import { moveToSystem, placeOnDevice } from './placement';
 import { computePrefetch, prefetchMode } from './prefetch';
+import { addCopies, holders } from './readDuplication';
 import type { Processor } from './processor';
 import { NO_ADVICE, type RangeAdvice } from './residency';
 
@@ -68,6 +70,8 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
   let retry = Infinity;
   let stolen = 0;
   let advice: RangeAdvice = NO_ADVICE;
+  const devNode = ctx.machine.devices[device];
+  const write = f.access === 'write' || f.access === 'atomic';
 
   for (const page of faulted) {
     const c = store.chunk(r.index, page);
@@ -78,15 +82,24 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
       c.flags[i] &= ~DeviceFlag.TakenByCpu;
       stolen++;
     }
-    const at = run.processorAt(node);
+    const held = c.copies === null ? 0 : c.copies[i];
     advice = run.advice.has(r.index) ? run.advice.at(r.index, page) : NO_ADVICE;
+    if (write && held !== 0) {
+      // a write breaks read duplication before any other rule: the page ends up at the writer
+      if (node === devNode) {
+        dropCopies(ctx, r.index, page, 0xff, node, agent, Cause.Fault);
+        mapOnly.push(page);
+      } else toDevice.push(page);
+      continue;
+    }
+    const at = run.processorAt(node);
     const d = run.rt.decide(
       vpn,
       {
         faulter: device,
         access: f.access,
         backing: r.backing,
-        residentOn: at === null ? NOWHERE : at === 'cpu' ? ON_CPU : [at],
+        residentOn: held !== 0 ? holders(run, node, held) : at === null ? NOWHERE : at === 'cpu' ? ON_CPU : [at],
         advice,
         hasMempolicy: r.policy.at(page) !== undefined,
       },
@@ -139,7 +152,7 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
     else store.setMapped(r.index, p, store.mapped(r.index, p) | bit);
   }
   for (const p of faultIn) faultInSystem(run, ctx, f, r, p);
-  for (const p of copies) readCopy(run, ctx, f, r, p);
+  if (copies.length) readCopies(run, ctx, f, r, copies, prefetchRegion(run, ctx, r, block, copies, advice, device));
 
   ctx.metrics.throttles += stats.throttles - before.throttles;
   ctx.metrics.pins += stats.pins - before.pins;
@@ -226,6 +239,8 @@ function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: R
     moveToSystem(run, ctx, r, [page], 0, 1, f.thread, () => Cause.Fault, agentOf(f.device));
     node = store.node(r.index, page);
   }
+  // a write that could not take the page to the device still breaks its duplication
+  if (write) dropCopies(ctx, r.index, page, 0xff, node, agentOf(f.device), Cause.Fault);
   if (node === NO_NODE || (node === ZERO_PAGE && write)) {
     ctx.advance(ctx.costs.cpuFaultNs);
     const agent = agentOf(f.device);
@@ -242,14 +257,15 @@ function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: R
   store.setMapped(r.index, page, store.mapped(r.index, page) | (1 << f.device));
 }
 
-/** Read-mostly: a read-only copy on the device; the page stays where it is. */
-function readCopy(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, page: number): void {
-  const store = ctx.pages;
-  const node = store.node(r.index, page);
-  const devNode = ctx.machine.devices[f.device];
-  if (run.processorAt(node) === null) return faultInSystem(run, ctx, f, r, page);
-  store.setFlags(r.index, page, store.flags(r.index, page) | DeviceFlag.ReadCopy);
-  store.setMapped(r.index, page, store.mapped(r.index, page) | (1 << f.device));
-  ctx.event(EventKind.Copy, agentOf(f.device), node, devNode, Cause.Fault, r.index, page, 1);
-  ctx.advance(ctx.costs.copyNs(node, devNode, run.pageSize));
+/**
+ * Read-mostly: read-only copies on the device of the faulted pages and of the
+ * prefetcher's picks that have memory (uvm_va_block_make_resident_read_duplicate
+ * takes the prefetch mask too); the pages stay where they are. A faulted page
+ * without memory is faulted in first.
+ */
+function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, faulted: number[], extra: number[]): void {
+  for (const p of faulted) if (!hasMemory(ctx.pages.node(r.index, p))) faultInSystem(run, ctx, f, r, p);
+  const faultedSet = new Set(faulted);
+  const all = [...faulted, ...extra].filter((p) => hasMemory(ctx.pages.node(r.index, p))).sort((a, b) => a - b);
+  addCopies(run, ctx, r, all, all.length, f.device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agentOf(f.device));
 }

@@ -11,7 +11,7 @@ import type { DeviceContext } from '../sim/device';
 import { CHUNK_MASK, CHUNK_SHIFT, type Chunk } from '../sim/pages';
 import type { Region } from '../sim/state';
 import type { Named, Statement } from '../syntax/ast';
-import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
+import { agentOf, type DeviceRun } from './deviceRun';
 import { serviceBatch, type FaultContext } from './faultService';
 import { placeOnDevice } from './placement';
 
@@ -223,14 +223,15 @@ class Lanes {
       }
       const i = page & CHUNK_MASK;
       const node = chunk.node[i];
-      const copy = (chunk.flags[i] & DeviceFlag.ReadCopy) !== 0;
-      if ((chunk.mapped[i] & bit) === 0 || (write && (node === ZERO_PAGE || copy))) {
+      const copies = chunk.copies === null ? 0 : chunk.copies[i];
+      // a write to a duplicated page faults: the driver must collapse the copies first
+      if ((chunk.mapped[i] & bit) === 0 || (write && (node === ZERO_PAGE || copies !== 0))) {
         this.addFault(segment.r, page, segment.base + page);
         faulted = true;
         break;
       }
       chunk.touched[i] |= bit;
-      if (copy) time += accessNs[this.devNode];
+      if (copies & bit) time += accessNs[this.devNode];
       else {
         time += accessNs[node];
         if (remote[node]) {

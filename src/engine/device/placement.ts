@@ -6,6 +6,7 @@
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
 import { CHUNK_MASK } from '../sim/pages';
+import { COPY_INVALIDATE_NS, dropCopies } from '../sim/copies';
 import type { Region } from '../sim/state';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { Processor } from './processor';
@@ -46,8 +47,20 @@ export function commitMoves(
       continue;
     }
     const cause = causeOf(page);
+    if (store.copies(r.index, page) !== 0 && collapseCopies(run, ctx, r, page, src, target, cause, agent)) {
+      moved++;
+      k++;
+      continue;
+    }
     let e = k + 1;
-    while (e < to && pages[e] === pages[e - 1] + 1 && dest[e - from] === target && store.node(r.index, pages[e]) === src && causeOf(pages[e]) === cause) e++;
+    while (
+      e < to &&
+      pages[e] === pages[e - 1] + 1 &&
+      dest[e - from] === target &&
+      store.node(r.index, pages[e]) === src &&
+      causeOf(pages[e]) === cause &&
+      store.copies(r.index, pages[e]) === 0
+    ) e++;
     const n = e - k;
     const toDevice = run.deviceOfNode[target];
     const fromDevice = hasMemory(src) ? run.deviceOfNode[src] : -1;
@@ -58,10 +71,10 @@ export function commitMoves(
       if (fromDevice >= 0 && c.flags[i] & DeviceFlag.OnDevice) run.rt.pools[fromDevice].release(run.blockOf(r, p), 1);
       store.setNode(r.index, p, target);
       if (toDevice >= 0) {
-        c.flags[i] = (c.flags[i] & ~(DeviceFlag.ReadCopy | DeviceFlag.TakenByCpu)) | DeviceFlag.OnDevice;
+        c.flags[i] = (c.flags[i] & ~DeviceFlag.TakenByCpu) | DeviceFlag.OnDevice;
         c.mapped[i] = 1 << toDevice;
       } else {
-        c.flags[i] &= ~(DeviceFlag.OnDevice | DeviceFlag.ReadCopy | DeviceFlag.TakenByCpu);
+        c.flags[i] &= ~(DeviceFlag.OnDevice | DeviceFlag.TakenByCpu);
         c.mapped[i] = 0;
       }
     }
@@ -77,6 +90,35 @@ export function commitMoves(
     k = e;
   }
   return moved;
+}
+
+/**
+ * A page with read-mostly copies that is about to move to `target`: every copy
+ * except one on `target` is dropped (break_read_duplication_in_region). When
+ * `target` held a copy, that copy becomes the page: nothing is copied, the page's
+ * old memory is dropped too, and this returns true (the move is done). Otherwise the
+ * page is left copy-free at `src` for the caller to move. Read-duplicated ranges do
+ * not feed the thrashing detector (uvm_perf_thrashing.c), so neither do these.
+ */
+function collapseCopies(run: DeviceRun, ctx: DeviceContext, r: Region, page: number, src: number, target: number, cause: Cause, agent: number): boolean {
+  const store = ctx.pages;
+  const toDevice = run.deviceOfNode[target];
+  const keep = toDevice >= 0 ? store.copies(r.index, page) & (1 << toDevice) : 0;
+  dropCopies(ctx, r.index, page, ~keep, keep ? target : src, agent, cause);
+  if (!keep) return false;
+  const c = store.chunk(r.index, page);
+  const i = page & CHUNK_MASK;
+  const fromDevice = run.deviceOfNode[src];
+  if (fromDevice >= 0 && c.flags[i] & DeviceFlag.OnDevice) run.rt.pools[fromDevice].release(run.blockOf(r, page), 1);
+  ctx.event(EventKind.CopyDrop, agent, src, target, cause, r.index, page, 1);
+  ctx.advance(COPY_INVALIDATE_NS);
+  // the copy has been read by its device since it was made: keep that for the waste count
+  const touched = c.touched[i] & keep;
+  store.setNode(r.index, page, target);
+  c.touched[i] = touched;
+  c.flags[i] = (c.flags[i] & ~DeviceFlag.TakenByCpu) | DeviceFlag.OnDevice;
+  c.mapped[i] = keep;
+  return true;
 }
 
 /**
@@ -198,7 +240,12 @@ export function evictBlock(run: DeviceRun, ctx: DeviceContext, device: number, b
   const devNode = ctx.machine.devices[device];
   const [first, end] = run.blockPages(r, block);
   const pages: number[] = [];
-  for (let p = first; p < end; p++) if (ctx.pages.node(r.index, p) === devNode) pages.push(p);
+  const bit = 1 << device;
+  for (let p = first; p < end; p++) {
+    if (ctx.pages.node(r.index, p) === devNode) pages.push(p);
+    // read-only copies are dropped, not written back
+    else if (ctx.pages.copies(r.index, p) & bit) dropCopies(ctx, r.index, p, bit, ctx.pages.node(r.index, p), agentOf(device), Cause.Eviction);
+  }
   if (pages.length === 0) return;
   const moved = moveToSystem(run, ctx, r, pages, 0, pages.length, 0, () => Cause.Eviction, agentOf(device), EventKind.Evict);
   ctx.metrics.evictions += moved;

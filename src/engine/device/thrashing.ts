@@ -3,8 +3,10 @@
 // A page that keeps migrating between processors within one "lapse" is thrashing;
 // faults on it are first throttled (not serviced for a nap), and after `pinAfter`
 // throttles the page is pinned in one place and the others map it remotely.
-// State is kept per 2 MiB block and per page in Maps, created only once a block
-// sees two processors within one lapse, so untouched memory costs nothing.
+// State is kept per 2 MiB block in a Map, and per page in the block's array, made
+// only once a block sees two processors within one lapse, so untouched memory costs
+// nothing. A page's sets of processors are bit masks: a run can track millions of
+// pages, and a Set per page would make the collector's work grow with every page.
 
 import type { Processor, Topology } from './processor';
 
@@ -39,11 +41,24 @@ export interface HintContext {
   topology: Pick<Topology, 'canAccess' | 'fastAccess'>;
 }
 
+/** Bit of a processor in a page's masks: bit 0 the CPU, bit 1 + d device d. */
+const bitOf = (p: Processor): number => (p === 'cpu' ? 1 : 2 << p);
+
+/** Whether every processor in `mask` satisfies `test`. */
+function everyIn(mask: number, test: (p: Processor) => boolean): boolean {
+  for (let bits = mask, d = -1; bits !== 0; bits >>>= 1, d++) {
+    if (bits & 1 && !test(d < 0 ? 'cpu' : d)) return false;
+  }
+  return true;
+}
+
 interface PageState {
   lastNs: number;
   events: number;
-  processors: Set<Processor>;
-  throttled: Set<Processor>;
+  /** processors that touched the page in this episode (bitOf) */
+  processors: number;
+  /** processors whose faults are being throttled (bitOf) */
+  throttled: number;
   throttleEndNs: number;
   throttles: number;
   doNotThrottle: Processor | null;
@@ -59,7 +74,10 @@ interface BlockState {
   tracking: boolean;
   lastThrashingNs: number | null;
   resets: number;
-  pages: Set<number>;
+  /** first page of the block */
+  base: number;
+  /** per-page state by page - base, once the page is tracked (an array per block: one Map over every tracked page would grow without bound) */
+  states: (PageState | undefined)[];
   thrashing: Set<number>;
   pinned: number;
 }
@@ -72,7 +90,6 @@ export interface ThrashingStats {
 
 export class ThrashingTracker {
   private readonly blocks = new Map<number, BlockState>();
-  private readonly pages = new Map<number, PageState>();
   /** pages pinned now, so that expiring pins does not walk every tracked page */
   private readonly pinned = new Set<number>();
   private readonly napNs: number;
@@ -109,7 +126,7 @@ export class ThrashingTracker {
     }
     const state = this.pageState(page, block);
     const last = state.lastNs;
-    state.processors.add(processor);
+    state.processors |= bitOf(processor);
     state.lastNs = nowNs;
     if (last >= 0) {
       if (nowNs - last <= this.params.lapseNs) {
@@ -124,7 +141,7 @@ export class ThrashingTracker {
         // Out of the lapse: the page starts over. (The driver resets only pages already
         // thrashing; the project's rule counts consecutive in-lapse events.)
         this.forget(page, block, nowNs);
-        state.processors.add(processor);
+        state.processors |= bitOf(processor);
       }
     }
     block.lastNs = nowNs;
@@ -134,7 +151,7 @@ export class ThrashingTracker {
   /** A migration the heuristics do not count (explicit migrate/prefetch, read duplication): forget the page. */
   resetPage(page: number): void {
     const block = this.blocks.get(this.blockOf(page));
-    if (block && this.pages.has(page)) this.forget(page, block, -1);
+    if (block && block.states[page - block.base]) this.forget(page, block, -1);
   }
 
   /** The driver's advice for a fault on `page` by `requester` at `nowNs`. */
@@ -146,21 +163,22 @@ export class ThrashingTracker {
       this.resetBlock(block);
       return NONE;
     }
-    const s = this.pages.get(page);
+    const s = block.states[page - block.base];
     if (!s || s.events < this.params.threshold) return NONE;
     this.expirePin(page, s, block, nowNs);
 
-    if (s.throttled.has(requester)) {
+    const bit = bitOf(requester);
+    if (s.throttled & bit) {
       if (nowNs < s.throttleEndNs && requester !== s.doNotThrottle) return { kind: 'throttle', untilNs: s.throttleEndNs };
       // A fault retried after its nap continues the episode: measure the next gap from
       // the nap's end. (The driver instead adapts its lapse to the gaps it observes.)
       s.lastNs = Math.max(s.lastNs, Math.min(s.throttleEndNs, nowNs));
-      s.throttled.delete(requester);
-      if (s.throttled.size === 0) s.throttleEndNs = 0;
+      s.throttled &= ~bit;
+      if (s.throttled === 0) s.throttleEndNs = 0;
     }
     if (nowNs - s.lastNs > this.params.lapseNs && s.pinnedAt === null) return NONE;
 
-    s.processors.add(requester);
+    s.processors |= bit;
     this.updateThrottlePeriod(s, requester, nowNs);
     const hint =
       s.pinnedAt !== null && s.revocations && requester !== s.doNotThrottle
@@ -173,8 +191,8 @@ export class ThrashingTracker {
       return hint;
     }
     if (hint.kind === 'throttle') {
-      if (!s.throttled.has(requester)) {
-        s.throttled.add(requester);
+      if (!(s.throttled & bit)) {
+        s.throttled |= bit;
         if (s.pinnedAt === null) s.throttles++;
       }
       this.stats.throttles++;
@@ -194,7 +212,7 @@ export class ThrashingTracker {
 
   /** where the page is pinned at `nowNs`, or null */
   pinnedAt(page: number, nowNs: number): Processor | null {
-    const s = this.pages.get(page);
+    const s = this.stateOf(page);
     if (!s) return null;
     this.expirePin(page, s, this.block(page), nowNs);
     return s.pinnedAt;
@@ -212,7 +230,7 @@ export class ThrashingTracker {
   expirePins(nowNs: number): number[] {
     const out: number[] = [];
     for (const page of this.pinned) {
-      const s = this.pages.get(page);
+      const s = this.stateOf(page);
       if (s && this.expirePin(page, s, this.block(page), nowNs)) out.push(page);
     }
     return out;
@@ -220,10 +238,10 @@ export class ThrashingTracker {
 
   private migrationHint(s: PageState, requester: Processor, ctx: HintContext): ThrashingHint {
     const { preferred, residency, topology } = ctx;
-    const allCanAccess = (to: Processor) => [...s.processors].every((p) => topology.canAccess(p, to));
-    const allFast = (to: Processor) => [...s.processors].every((p) => topology.fastAccess(p, to));
+    const allCanAccess = (to: Processor) => everyIn(s.processors, (p) => topology.canAccess(p, to));
+    const allFast = (to: Processor) => everyIn(s.processors, (p) => topology.fastAccess(p, to));
     if (preferred !== null && allCanAccess(preferred)) return { kind: 'pin', at: preferred };
-    if (!(preferred !== null && s.processors.has(preferred)) && allFast(residency)) {
+    if (!(preferred !== null && s.processors & bitOf(preferred)) && allFast(residency)) {
       // the CPU can cache device memory, the GPU cannot cache system memory: pin on the GPU
       if (residency !== 'cpu') return { kind: 'pin', at: residency };
       return requester !== 'cpu' ? { kind: 'pin', at: requester } : NONE;
@@ -259,7 +277,7 @@ export class ThrashingTracker {
 
   private pin(page: number, s: PageState, block: BlockState, at: Processor, nowNs: number): void {
     if (s.pinnedAt === null || s.pinnedAt !== at) {
-      s.throttled.clear();
+      s.throttled = 0;
       s.throttleEndNs = 0;
     }
     if (s.pinnedAt === null) {
@@ -289,9 +307,8 @@ export class ThrashingTracker {
   }
 
   private resetBlock(block: BlockState): void {
-    for (const page of block.pages) this.pages.delete(page);
-    for (const page of block.pages) this.pinned.delete(page);
-    block.pages.clear();
+    block.states.forEach((_, i) => this.pinned.delete(block.base + i));
+    block.states = new Array<PageState | undefined>(this.pagesPerBlock);
     block.thrashing.clear();
     block.tracking = false;
     block.lastNs = null;
@@ -305,7 +322,7 @@ export class ThrashingTracker {
     const s = this.pageState(page, block);
     if (s.pinnedAt !== null) block.pinned--;
     this.pinned.delete(page);
-    Object.assign(s, freshPage(), { lastNs });
+    resetPageState(s, lastNs);
     block.thrashing.delete(page);
   }
 
@@ -317,20 +334,25 @@ export class ThrashingTracker {
     const id = this.blockOf(page);
     let b = this.blocks.get(id);
     if (!b) {
-      b = { lastNs: null, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, pages: new Set(), thrashing: new Set(), pinned: 0 };
+      const states = new Array<PageState | undefined>(this.pagesPerBlock);
+      b = { lastNs: null, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, states, thrashing: new Set(), pinned: 0 };
       this.blocks.set(id, b);
     }
     return b;
   }
 
   private pageState(page: number, block: BlockState): PageState {
-    let s = this.pages.get(page);
+    let s = block.states[page - block.base];
     if (!s) {
       s = freshPage();
-      this.pages.set(page, s);
-      block.pages.add(page);
+      block.states[page - block.base] = s;
     }
     return s;
+  }
+
+  private stateOf(page: number): PageState | undefined {
+    const block = this.blocks.get(this.blockOf(page));
+    return block?.states[page - block.base];
   }
 }
 
@@ -342,8 +364,8 @@ function freshPage(): PageState {
   return {
     lastNs: -1,
     events: 0,
-    processors: new Set(),
-    throttled: new Set(),
+    processors: 0,
+    throttled: 0,
     throttleEndNs: 0,
     throttles: 0,
     doNotThrottle: null,
@@ -351,4 +373,18 @@ function freshPage(): PageState {
     unpinAtNs: Infinity,
     revocations: false,
   };
+}
+
+/** A page's state as freshPage makes it, with `lastNs`, reset in place (pages are forgotten often). */
+function resetPageState(s: PageState, lastNs: number): void {
+  s.lastNs = lastNs;
+  s.events = 0;
+  s.processors = 0;
+  s.throttled = 0;
+  s.throttleEndNs = 0;
+  s.throttles = 0;
+  s.doNotThrottle = null;
+  s.pinnedAt = null;
+  s.unpinAtNs = Infinity;
+  s.revocations = false;
 }

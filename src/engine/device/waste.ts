@@ -23,13 +23,16 @@ export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
     ctx.metrics.wastedBytes[name] = bytes;
     if (bytes === 0) continue;
     const bySpan = new Map<string, { span: Span; pages: number; byDriver: boolean }>();
+    const bit = 1 << (ctx.machine.nodes[node].device ?? 0);
     for (const r of ctx.regions) {
       for (let first = 0; first < r.pages; first += CHUNK_PAGES) {
         const c = ctx.pages.peek(r.index, first);
         if (!c) continue;
         for (let i = 0; i < CHUNK_PAGES && first + i < r.pages; i++) {
-          if (c.node[i] !== node || c.touched[i] !== 0) continue;
-          const byDriver = run !== null && (c.flags[i] & DeviceFlag.OnDevice) !== 0;
+          // a read-mostly copy its device never read is the driver's waste too
+          const unreadCopy = c.copies !== null && (c.copies[i] & bit) !== 0 && (c.touched[i] & bit) === 0;
+          if (!unreadCopy && (c.node[i] !== node || c.touched[i] !== 0)) continue;
+          const byDriver = unreadCopy || (run !== null && (c.flags[i] & DeviceFlag.OnDevice) !== 0);
           const span = (byDriver && run?.blockSpan.get(run.blockOf(r, first + i))) || kernelSpan(ctx, r, first + i);
           const key = `${span.line}:${span.column}`;
           const entry = bySpan.get(key);
@@ -41,7 +44,7 @@ export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
     for (const { span, pages, byDriver } of bySpan.values()) {
       const size = formatBytes(pages * ctx.machine.pageSize);
       const why = byDriver
-        ? 'the driver placed it (prefetch, migration or advice) and no device touched it since'
+        ? 'the driver placed it (prefetch, migration, read-mostly copy or advice) and no device touched it since'
         : 'the kernel placed it under a memory policy; steering device memory with mbind wastes it when no device runs (the HMM design warns about this)';
       ctx.diag(span, 'warning', 'wasted-device-memory', `${size} on ${name} never accessed by a device: ${why}`);
     }

@@ -6,6 +6,7 @@
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { Statement } from '../syntax/ast';
 import { resolveRef, walk, type Part } from './address';
+import { releaseCopies } from './copies';
 import { allocSystemNode, policyFor } from './fault';
 import { CHUNK_MASK, CHUNK_SHIFT, PageFlag } from './pages';
 import type { Policy } from './policy';
@@ -222,6 +223,8 @@ class Toucher {
       const chunk = s.pages.chunk(r.index, p);
       const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
       const nodes = chunk.node;
+      // a write to a page with read-mostly copies must collapse them: the slow path does
+      const copies = this.write ? chunk.copies : null;
       for (; p < chunkEnd; p++) {
         const node = nodes[p & CHUNK_MASK];
         if (node === NO_NODE && firstTouchInline) {
@@ -238,7 +241,11 @@ class Toucher {
             continue;
           }
         }
-        if (this.slow[node] || (needsCow && (chunk.flags[p & CHUNK_MASK] & PageFlag.Cow) === 0)) {
+        if (
+          this.slow[node] ||
+          (needsCow && (chunk.flags[p & CHUNK_MASK] & PageFlag.Cow) === 0) ||
+          (copies !== null && copies[p & CHUNK_MASK] !== 0)
+        ) {
           s.now += time;
           s.metrics.remoteAccesses += remote;
           time = 0;
@@ -260,6 +267,7 @@ class Toucher {
     const chunk = s.pages.chunk(r.index, page);
     const i = page & CHUNK_MASK;
     const node = chunk.node[i];
+    if (this.write && chunk.copies !== null && chunk.copies[i] !== 0) this.breakCopies(r, page, node);
     if (node === NO_NODE || (node === ZERO_PAGE && this.write)) this.fault(r, page, node);
     else if (this.write && r.privateFile && (chunk.flags[i] & PageFlag.Cow) === 0) this.copyOnWrite(r, page, node);
     else if (this.devicePrivate[node]) this.migrateToRam(r, page, node);
@@ -292,6 +300,26 @@ class Toucher {
     s.pages.setNode(r.index, page, to);
     if (this.write && r.privateFile) s.pages.setFlags(r.index, page, s.pages.flags(r.index, page) | PageFlag.Cow);
     this.run.note(EventKind.Alloc, old === ZERO_PAGE ? ZERO_PAGE : NO_NODE, to, r.index, page);
+  }
+
+  /**
+   * A CPU write to a page with read-mostly copies: while duplicated the CPU maps it
+   * read-only, so the write faults and the driver drops every device's copy; the page
+   * stays where it is (uvm_va_block.c break_read_duplication_in_region).
+   */
+  private breakCopies(r: Region, page: number, node: number): void {
+    const s = this.s;
+    s.metrics.cpuFaults++;
+    s.now += s.costs.cpuFaultNs;
+    const held = s.pages.copies(r.index, page);
+    // one fault, one CopyDrop per holder (the fault run merges a streaming write's events)
+    for (let d = 0, first = true; held >> d !== 0; d++) {
+      if ((held & (1 << d)) === 0) continue;
+      if (first) this.run.note(EventKind.CopyDrop, s.machine.devices[d], node, r.index, page);
+      else s.event(EventKind.CopyDrop, this.thread.index, s.machine.devices[d], node, Cause.Fault, r.index, page, 1);
+      first = false;
+    }
+    releaseCopies(s, r.index, page, held);
   }
 
   /** A write to a private file page: an anonymous copy under the VMA policy replaces the page-cache page. */

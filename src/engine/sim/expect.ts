@@ -104,12 +104,15 @@ function expectOn(s: SimState, ref: RangeRef, names: Named[]): string | null | u
   if (nodes.includes(null)) return undefined;
   const r = partsOf(s, ref);
   if (!r) return undefined;
-  const { counts, unmapped } = census(s, r.parts);
-  const good = (nodes as number[]).reduce((n, i) => n + counts[i], 0);
+  // a page counts once when it (or one of its read-mostly copies) is on any listed node
+  const wanted = new Uint8Array(256);
+  for (const n of nodes as number[]) wanted[n] = 1;
+  const good = r.parts.reduce((n, p) => n + (p.region ? s.pages.countOn(p.region.index, p.from, p.to, wanted) : 0), 0);
   if (good === r.pages) return null;
-  const wanted = names.map((n) => n.name).join(' or ');
+  const { counts, unmapped } = census(s, r.parts);
+  const listed = names.map((n) => n.name).join(' or ');
   const bad = describeCensus(s, counts, unmapped, (n) => (nodes as number[]).includes(n));
-  return `${r.label}: ${r.pages - good} of ${r.pages} pages are not on ${wanted} (${bad}), expected on ${wanted}`;
+  return `${r.label}: ${r.pages - good} of ${r.pages} pages are not on ${listed} (${bad}), expected on ${listed}`;
 }
 
 function expectUnpopulated(s: SimState, ref: RangeRef): string | null | undefined {
@@ -179,14 +182,17 @@ function compare(a: number, op: CompareOp, b: number): boolean {
   }
 }
 
-/** Bytes on a device's memory that no device has accessed where they are now. */
+/** Bytes on a device's memory that no device has accessed where they are now (a read-mostly copy its device never read included). */
 export function wastedBytes(s: SimState, node: number): number {
+  const device = s.machine.nodes[node]?.device;
+  const bit = device === null || device === undefined ? 0 : 1 << device;
   let pages = 0;
   for (const r of s.regions) {
     for (let first = 0; first < r.pages; first += CHUNK_PAGES) {
       const c = s.pages.peek(r.index, first);
       if (!c) continue;
       for (let i = 0; i < CHUNK_PAGES; i++) if (c.node[i] === node && c.touched[i] === 0) pages++;
+      if (c.copies) for (let i = 0; i < CHUNK_PAGES; i++) if (c.copies[i] & bit && (c.touched[i] & bit) === 0) pages++;
     }
   }
   return pages * s.machine.pageSize;

@@ -5,6 +5,9 @@
 //   flags   PageFlag bits (the core's low bits; bits 4..7 belong to the device layer)
 //   mapped  bit d set: device d's page table maps the page
 //   touched bit d set: device d has accessed the page since it was placed (waste)
+// Read-mostly copies take a fifth plane, allocated only for a chunk that gets one:
+//   copies  bit d set: device d holds a read-only copy besides the page at `node`
+// A page counts in `used` on its node and on the node of each copy.
 
 import { NO_NODE, ZERO_PAGE } from '../events';
 
@@ -24,6 +27,8 @@ export class Chunk {
   readonly flags: Uint8Array;
   readonly mapped: Uint8Array;
   readonly touched: Uint8Array;
+  /** read-mostly copies by device bit; null until the chunk's first copy */
+  copies: Uint8Array | null = null;
   constructor() {
     const buf = new ArrayBuffer(CHUNK_PAGES * 4);
     this.node = new Uint8Array(buf, 0, CHUNK_PAGES).fill(NO_NODE);
@@ -44,10 +49,17 @@ export class PageStore {
   readonly used: Float64Array;
   /** highest `used` seen per node index */
   readonly peak: Float64Array;
+  /** device bit of each node byte (0 for system memory, NO_NODE and ZERO_PAGE) */
+  private readonly deviceBit = new Uint8Array(256);
 
-  constructor(nodeCount: number) {
+  /** `deviceNodes[d]` is the node index of device d (Machine.devices). */
+  constructor(
+    nodeCount: number,
+    private readonly deviceNodes: readonly number[] = [],
+  ) {
     this.used = new Float64Array(nodeCount);
     this.peak = new Float64Array(nodeCount);
+    deviceNodes.forEach((node, d) => (this.deviceBit[node] = 1 << d));
   }
 
   addRegion(pages: number): number {
@@ -81,6 +93,8 @@ export class PageStore {
   place(c: Chunk, i: number, node: number): void {
     const old = c.node[i];
     if (old === node) return;
+    // a page that lands where it had a copy keeps that memory; a page with no memory keeps no copies
+    if (c.copies !== null && c.copies[i] !== 0) this.dropCopiesAt(c, i, hasMemory(node) ? this.deviceBit[node] : 0xff);
     if (hasMemory(old)) this.used[old]--;
     if (hasMemory(node)) {
       const u = ++this.used[node];
@@ -89,6 +103,60 @@ export class PageStore {
     c.node[i] = node;
     // a page that moved or vanished is new memory: no device has touched it there
     c.touched[i] = 0;
+  }
+
+  /** Bitmask of devices holding a read-mostly copy of the page. */
+  copies(region: number, page: number): number {
+    const c = this.peek(region, page);
+    return c?.copies ? c.copies[page & CHUNK_MASK] : 0;
+  }
+
+  /** Gives device `device` a read-only copy of the page (it counts on the device's node from now on). */
+  addCopy(region: number, page: number, device: number): void {
+    const c = this.chunk(region, page);
+    const i = page & CHUNK_MASK;
+    const bit = 1 << device;
+    const node = this.deviceNodes[device];
+    if (c.node[i] === node) return;
+    const copies = (c.copies ??= new Uint8Array(CHUNK_PAGES));
+    if (copies[i] & bit) return;
+    copies[i] |= bit;
+    const u = ++this.used[node];
+    if (u > this.peak[node]) this.peak[node] = u;
+  }
+
+  /** Drops the copies of the devices in `devices` (a bitmask); their touched bits go too. */
+  dropCopies(region: number, page: number, devices: number): void {
+    const c = this.peek(region, page);
+    if (c?.copies) this.dropCopiesAt(c, page & CHUNK_MASK, devices);
+  }
+
+  private dropCopiesAt(c: Chunk, i: number, devices: number): void {
+    const copies = c.copies as Uint8Array;
+    const gone = copies[i] & devices;
+    for (let d = 0; d < this.deviceNodes.length; d++) if (gone & (1 << d)) this.used[this.deviceNodes[d]]--;
+    copies[i] &= ~gone;
+    c.touched[i] &= ~gone;
+  }
+
+  /** Pages of [from, to) resident (or holding a copy) on one of the nodes marked in `wanted` (indexed by node byte). */
+  countOn(region: number, from: number, to: number, wanted: Uint8Array): number {
+    let copyMask = 0;
+    for (let n = 0; n < 256; n++) if (wanted[n]) copyMask |= this.deviceBit[n];
+    let count = 0;
+    for (let p = from; p < to; ) {
+      const c = this.peek(region, p);
+      const chunkEnd = Math.min(to, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      if (!c) count += wanted[NO_NODE] ? chunkEnd - p : 0;
+      else {
+        const copies = copyMask !== 0 ? c.copies : null;
+        for (let i = p & CHUNK_MASK, n = chunkEnd - p; n > 0; n--, i++) {
+          if (wanted[c.node[i]] || (copies !== null && (copies[i] & copyMask) !== 0)) count++;
+        }
+      }
+      p = chunkEnd;
+    }
+    return count;
   }
 
   /** Frees a page entirely (munmap): no memory, no mapping, no flags. */
@@ -120,14 +188,19 @@ export class PageStore {
     }
   }
 
-  /** Pages of [from, to) per node byte value (index 0..255). */
+  /** Pages of [from, to) per node byte value (index 0..255); a read-mostly copy counts on its node too. */
   census(region: number, from: number, to: number): Float64Array {
     const counts = new Float64Array(256);
     for (let p = from; p < to; ) {
       const c = this.peek(region, p);
       const chunkEnd = Math.min(to, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
       if (!c) counts[NO_NODE] += chunkEnd - p;
-      else for (let i = p & CHUNK_MASK, n = chunkEnd - p; n > 0; n--, i++) counts[c.node[i]]++;
+      else {
+        const first = p & CHUNK_MASK;
+        const n = chunkEnd - p;
+        for (let i = first; i < first + n; i++) counts[c.node[i]]++;
+        if (c.copies) for (let i = first; i < first + n; i++) for (let d = 0, m = c.copies[i]; m !== 0; d++, m >>= 1) if (m & 1) counts[this.deviceNodes[d]]++;
+      }
       p = chunkEnd;
     }
     return counts;

@@ -1,5 +1,6 @@
 // Turns the final state of a run into the SimResult parts that describe it.
 
+import { NO_NODE, ZERO_PAGE } from '../events';
 import type { MachineInfo, RegionReport } from '../result';
 import { isMapped } from './address';
 import type { SimState } from './state';
@@ -28,7 +29,8 @@ export function regionReports(s: SimState): RegionReport[] {
       backing: r.backing,
       line: r.line,
       resident,
-      unpopulated: r.pages - Object.values(resident).reduce((a, b) => a + b, 0),
+      // copies make `resident` add up to more than the region: count the pages without memory instead
+      unpopulated: counts[NO_NODE] + counts[ZERO_PAGE],
       mapped: isMapped(r),
     };
   });

@@ -111,7 +111,7 @@ export class SimState {
     private readonly limits: RunLimits = DEFAULT_LIMITS,
   ) {
     this.budget = limits.pageOps;
-    this.pages = new PageStore(machine.nodes.length);
+    this.pages = new PageStore(machine.nodes.length, machine.devices);
     this.alloc = new Allocator(machine, this.pages.used);
     const first = machine.nodes.find((n) => n.hasCpus) ?? machine.nodes.find((n) => n.kind === 'dram') ?? machine.nodes[0];
     this.threads.push({ index: 0, name: 't0', node: first.index, policy: null });
