@@ -95,8 +95,8 @@ export const HINT_DOCS: Record<string, string> = {
   'accessed-by':
     'Accessed-by: the processor keeps a mapping to wherever the page lives, so its faults add a mapping instead of migrating. Access counters can still migrate.',
   'read-mostly':
-    'Read-mostly: a read creates a read-only copy on the reading processor and the original stays; a write collapses every other copy. Not implemented for HMM ranges in the NVIDIA driver.',
-  unset: 'Removes the hint.',
+    'Read-mostly: a read creates a read-only copy on the reading processor and the original stays; a write collapses every other copy. memplace duplicates `managed` memory under the `uvm` driver only: the NVIDIA driver does not implement it for HMM ranges (`uvm_hmm.c`).',
+  unset: 'Removes the hint. Unsetting read-mostly also collapses the copies at once (`va_block_unset_read_duplication_locked`).',
 };
 
 /** A mode word of a statement (`bind`, `MPOL_BIND`, `2`, `0x8002`) → its doc lines. */

@@ -54,6 +54,10 @@ test('a read-mostly copy shows on its new node and a collapse without a node kee
   assert.deepEqual(states(t, 1), [GPU0, GPU0]);
   assert.deepEqual(states(t, 2), [CPU0, GPU0]);
   assert.deepEqual(states(t, 3), [CPU0, GPU0]);
+  // the chart counts a page with a copy on both nodes, as pages(<node>) does
+  const resident = (node: number) => Array.from(t.series.residentPerNode[node]);
+  assert.deepEqual(resident(CPU0), [2, 2, 2, 1]);
+  assert.deepEqual(resident(GPU0), [0, 2, 1, 1]);
 });
 
 /** Reference: replays every event from scratch, the obvious way. */

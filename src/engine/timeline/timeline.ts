@@ -162,7 +162,14 @@ export class Timeline {
     const end = Math.min(base + e.count[i], regionEnd);
     const to = e.to[i];
     const s = this.state;
-    if (counts) {
+    if (counts && kind === EventKind.Copy) {
+      // the original stays where it is: a copy adds a page to its node
+      counts[to] += end - base;
+      s.fill(to, base, end);
+    } else if (counts && kind === EventKind.CopyDrop) {
+      counts[e.from[i]] -= end - base;
+      for (let p = base; p < end; p++) s[p] = nodeAfter(kind, to, s[p]);
+    } else if (counts) {
       for (let p = base; p < end; p++) {
         const next = nodeAfter(kind, to, s[p]);
         counts[s[p]]--;
