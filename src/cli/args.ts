@@ -10,7 +10,7 @@ export interface Args {
 }
 
 /** Options that take a value; everything else starting with `--` is a flag. */
-const VALUED = new Set(['machine', 'set', 'caps', 'o', 'output', 'max-bytes']);
+const VALUED = new Set(['machine', 'set', 'caps', 'o', 'output', 'max-bytes', 'device-syncs', 'write-backs']);
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { command: undefined, files: [], flags: new Set(), options: new Map(), sets: [] };

@@ -64,6 +64,10 @@ told from its content, whatever the file is called:
 --machine  the machine to replay on: a preset, or a file holding a machine block
            (node ids of the trace become its node names); default x86-pcie
 --caps     sys_nice when the traced program ran as root or with CAP_SYS_NICE
+For UVMSmart logs (see media/docs/uvmsmart.md):
+--device-syncs migrate   replay the log's device_sync copies as 'migrate … to cpu'
+--write-backs migrate    replay the log's evictions instead of memplace's own
+--no-host-init           do not write the regions from the CPU before the log starts
 The file is read as a stream, so logs of any size work. Prints a summary line
 (calls converted, calls kept as comments by reason) and the lines that could not
 be read, with their line numbers, to stderr. Exit 0, or 1 when the file is not a

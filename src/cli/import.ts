@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { straceToScenario, streamStraceToScenario, summaryText, type StraceImportOptions } from '../engine/import/convert';
 import { detectTrace, leadingLines, type TraceKind } from '../engine/import/detect';
 import { machineBlock } from '../engine/import/strace/machineInfo';
-import { uvmSmartToScenario, type ConversionStats } from '../engine/import/uvmsmart';
+import { uvmSmartToScenario, type ConversionStats, type ConvertOptions as UvmSmartOptions } from '../engine/import/uvmsmart';
 import { PRESETS } from '../engine/machine/machine';
 import type { SimResult } from '../engine/result';
 import { UsageError, type Args } from './args';
@@ -117,9 +117,24 @@ function machineOption(value: string | undefined): string | undefined {
 export interface TraceOptions {
   machine?: string;
   caps?: string;
+  /** UVMSmart: replay the log's own decisions (`migrate`) instead of leaving them to the driver model */
+  deviceSyncs?: string;
+  writeBacks?: string;
+  hostInit: boolean;
 }
 
-export const traceOptions = (args: Args): TraceOptions => ({ machine: args.options.get('machine'), caps: args.options.get('caps') });
+export const traceOptions = (args: Args): TraceOptions => ({
+  machine: args.options.get('machine'),
+  caps: args.options.get('caps'),
+  deviceSyncs: args.options.get('device-syncs'),
+  writeBacks: args.options.get('write-backs'),
+  hostInit: !args.flags.has('no-host-init'),
+});
+
+function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+  throw new UsageError(`--${flag} takes ${allowed.join(' or ')}, got '${value}'`);
+}
 
 function straceOptions(options: TraceOptions): StraceImportOptions {
   const caps = options.caps;
@@ -127,10 +142,16 @@ function straceOptions(options: TraceOptions): StraceImportOptions {
   return { machine: machineOption(options.machine), caps };
 }
 
-function uvmSmartOptions(file: string, options: TraceOptions): { machine?: string; source: string } {
+function uvmSmartOptions(file: string, options: TraceOptions): UvmSmartOptions {
   const machine = options.machine;
   if (machine !== undefined && !PRESETS[machine]) throw new UsageError('a UVMSmart log is imported onto a preset machine: --machine takes a preset name');
-  return { machine, source: basename(file) };
+  return {
+    machine,
+    source: basename(file),
+    deviceSyncs: choice('device-syncs', options.deviceSyncs, ['count', 'migrate'] as const),
+    writeBacks: choice('write-backs', options.writeBacks, ['comment', 'migrate'] as const),
+    hostInit: options.hostInit,
+  };
 }
 
 function uvmSmartSummary(stats: ConversionStats): string {

@@ -88,7 +88,7 @@ async function load(file: string, args: Args, forCompare = false): Promise<Input
   const kind = detectTraceFile(file);
   if (!kind) return { text: readInput(file, args), traceErrors: 0 };
   const options = traceOptions(args);
-  const t = await convertTrace(file, kind, forCompare ? { caps: options.caps } : options);
+  const t = await convertTrace(file, kind, forCompare ? { ...options, machine: undefined } : options);
   const printer = diagnosticPrinter(file, (text) => process.stderr.write(text));
   t.diagnostics.forEach((d) => printer.print(d));
   printer.done();

@@ -100,6 +100,18 @@ test('a GPGPU-Sim UVMSmart log is detected too', () => {
   assert.match(r.stderr, /GPGPU-Sim UVMSmart log: \d+ lines/);
 });
 
+test("UVMSmart options replay the log's own decisions: syncs as migrations back, no host writes", () => {
+  const log = join(FIXTURES, '..', 'uvmsmart', 'small.log');
+  const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
+  const plain = memplace('import', log).stdout;
+  const replayed = memplace('import', log, '--device-syncs', 'migrate', '--no-host-init').stdout;
+  assert.equal(count(plain, /^migrate .* to cpu/), 0);
+  assert.ok(count(replayed, /^migrate .* to cpu/) > 0);
+  assert.ok(count(plain, /^cpu write/) > 0);
+  assert.equal(count(replayed, /^cpu write/), 0);
+  assert.equal(memplace('import', log, '--write-backs', 'bogus').code, 2);
+});
+
 test('a truncated and corrupted log gives diagnostics at its line numbers, exit 1, and no crash', () => {
   const lines = fixture('real/root.strace').split('\n');
   const damaged = [

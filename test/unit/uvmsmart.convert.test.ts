@@ -42,7 +42,7 @@ test('converts the fixture to the golden scenario', async () => {
     eventsByKind: { memcpy_h2d: 6, kernel_launch: 2, write_back: 1, page_fault: 1, memcpy_d2h: 1, prefetch: 1, device_sync: 1 },
     bytesByKind: { memcpy_h2d: 77825, write_back: 4096, page_fault: 8192, memcpy_d2h: 1, prefetch: 2097152, device_sync: 4096 },
     pagesByKind: { memcpy_h2d: 20, write_back: 1, memcpy_d2h: 1, prefetch: 512 },
-    statements: 20,
+    statements: 24,
     accessStatements: 7,
     regions: 2,
   });
@@ -63,10 +63,10 @@ test('sets the log figures beside the memplace counters they compare with', asyn
   const { reference, text } = await convert();
   // 20 pages in: the 1-byte copy (a whole page), 16 + 1 + 1 + 1 fetched; 2 out: one
   // write-back, one copy back to the host.
-  assert.deepEqual(reference, { deviceFaults: 4, pagesToDevice: 20, pagesToHost: 2, evictedPages: 1, timeNs: 1_250_000 });
+  assert.deepEqual(reference, { farFaults: 4, pagesToDevice: 20, pagesToHost: 2, evictedPages: 1, timeNs: 1_250_000 });
   assert.ok(text.includes('#   migrations: 22 pages (20 to the device, 2 back)\n'));
   const bare = await uvmSmartToScenario(log(h2d(0, 10, 0xc0000000, 4096)));
-  assert.deepEqual(bare.reference, { deviceFaults: undefined, pagesToDevice: 1, pagesToHost: 0, evictedPages: undefined, timeNs: undefined });
+  assert.deepEqual(bare.reference, { farFaults: undefined, pagesToDevice: 1, pagesToHost: 0, evictedPages: undefined, timeNs: undefined });
 });
 
 test('maps every output line to the log lines it came from', async () => {
@@ -93,7 +93,7 @@ test('merges transfers that are adjacent and back to back, and only those', asyn
       h2d(50000, 52000, 0xc0031000, 4096), // adjacent but 37 us later: new statement
       h2d(52000, 54000, 0xc0032000, 4096, 'write_back'), // adjacent, back to back, another type
     ),
-    { writeBacks: 'migrate' },
+    { writeBacks: 'migrate', hostInit: false },
   );
   assert.deepEqual(statements(text).slice(3), [
     'at 1us',
@@ -108,7 +108,7 @@ test('merges transfers that are adjacent and back to back, and only those', asyn
 test('writes `at` only where the log pauses between transfers', async () => {
   const { text } = await uvmSmartToScenario(
     log(h2d(1000, 3000, 0xc0000000, 4096), h2d(3500, 5000, 0xc0010000, 4096), h2d(6500, 8000, 0xc0020000, 4096)),
-    { backToBackNs: 1000 },
+    { backToBackNs: 1000, hostInit: false },
   );
   // 0.5 us after the first transfer: back to back; 1.5 us after the second: a pause.
   assert.deepEqual(statements(text).slice(3), [
@@ -125,6 +125,35 @@ test('without coalescing, each transfer is its own statement', async () => {
   assert.equal(stats.accessStatements, 8);
   const merged = await convert();
   assert.equal(merged.stats.accessStatements, 7);
+});
+
+test('the host writes the regions first, then the log starts at a whole millisecond after it, with counters reset', async () => {
+  const body = statements((await convert()).text);
+  const firstRegion = body.findIndex((s) => s.startsWith('r0 = mmap'));
+  // 2 regions of 4 KiB and 3 MiB: 769 pages at 10 us at most each fit in 8 ms
+  assert.deepEqual(body.slice(firstRegion + 2, firstRegion + 7), ['cpu write r0', 'cpu write r1', 'at 8000us', 'reset', 'at 8000us']);
+  // every `at` of the log moves by the same 8 ms: its first transfer was at 101 us
+  assert.ok(body.includes('at 8101us'));
+  const without = statements((await convert({ hostInit: false })).text);
+  assert.ok(!without.some((s) => s.startsWith('cpu write') || s === 'reset'));
+  assert.ok(without.includes('at 101us'));
+});
+
+test('a burst of device syncs is only counted by default, and one migration of every region to the host on request', async () => {
+  const sync = lineOf('T: device_sync');
+  assert.ok(!statements((await convert()).text).some((s) => s.startsWith('migrate')));
+  const { text, stats } = await convert({ deviceSyncs: 'migrate' });
+  const out = text.split('\n');
+  const first = out.findIndex((l) => l.includes(`# uvmsmart:${sync}`));
+  // the sync starts at cycle 1200000 = 1200 us after the log's time 0 (8 ms)
+  assert.deepEqual(
+    out.slice(first, first + 3).map((l) => l.replace(/\s+# uvmsmart:.*$/, '')),
+    ['at 9200us', 'migrate r0 to cpu', 'migrate r1 to cpu'],
+  );
+  assert.equal(stats.accessStatements, 9);
+  const burst = log(h2d(0, 10, 0xc0000000, 4096), ...[20, 30, 40].map((t) => h2d(t, t + 5, 0, 4096, 'device_sync')), h2d(50, 60, 0xc0001000, 4096), h2d(70, 80, 0, 4096, 'device_sync'));
+  const migrations = statements((await uvmSmartToScenario(burst, { deviceSyncs: 'migrate' })).text).filter((s) => s.startsWith('migrate'));
+  assert.equal(migrations.length, 2, 'one per burst of syncs');
 });
 
 test('write-backs are comments by default and migrations back to the host on request', async () => {
@@ -169,7 +198,7 @@ test('one region when the touched ranges are close, several when far apart', asy
 
 test('a missing clock is assumed with a warning; bad option values are reported at their line', async () => {
   const lines = ['*** GPGPU-Sim Simulator Version 3.2.2 ***', '-page_size banana # page size', h2d(2000, 3000, 0xc0000000, 4096)];
-  const { diagnostics, text } = await uvmSmartToScenario(lines);
+  const { diagnostics, text } = await uvmSmartToScenario(lines, { hostInit: false });
   assert.deepEqual(
     diagnostics.map((d) => [d.line, d.severity]),
     [

@@ -10,8 +10,11 @@
 //   when the (resized) device memory fills up, so by default it is a comment;
 //   `writeBacks: 'migrate'` replays the log's choice as `migrate … to cpu` instead;
 // - a `kernel_launch` opens a `phase` named after the kernel;
-// - `device_sync`, `prefetch_breakdown` and `page_fault` carry no address of their
-//   own and are only counted.
+// - a burst of `device_sync` (cudaDeviceSynchronize: UVMSmart copies the device's
+//   pages back to the host, and its logs' capacity shows their frames freed) has no
+//   address; by default it is only counted (the NVIDIA driver moves nothing at a
+//   sync), and `deviceSyncs: 'migrate'` replays it as `migrate <region> to cpu`;
+// - `prefetch_breakdown` and `page_fault` carry no address and are only counted.
 // Every line ends with `# uvmsmart:<first>[-<last>]`, the log lines it came from.
 
 import { spanToDiagnostic, type Diagnostic, type DiagnosticCode } from '../../result';
@@ -115,6 +118,8 @@ class Conversion {
   private phaseEndCycle: number | null = null;
   private phaseWritten = false;
   private capped = false;
+  /** the last memory event was a `device_sync`: a burst of them is one synchronisation */
+  private inSync = false;
   private totalNames = 0;
 
   constructor(private readonly options: ConvertOptions) {
@@ -178,6 +183,15 @@ class Conversion {
       return;
     }
     if (ev.kind === 'page_fault') return;
+    if (ev.kind === 'device_sync') {
+      if (this.options.deviceSyncs === 'migrate' && !this.inSync) {
+        this.flush();
+        this.add({ type: 'sync', startNs: ev.startCycle * this.nsPerCycle, line: ev.line }, ev.line);
+      }
+      this.inSync = true;
+      return;
+    }
+    this.inSync = false;
     const kind = OP_OF_EVENT[ev.kind];
     if (kind) {
       const pageSize = this.header.pageSize ?? DEFAULT_PAGE;

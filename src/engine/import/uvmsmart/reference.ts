@@ -4,15 +4,19 @@
 import type { UvmSmartTotals } from './types';
 
 export interface LogReference {
-  /** `Page_tot_fault`: far faults that started a migration (`faults(<device>)`) */
-  deviceFaults?: number;
+  /**
+   * `Page_tot_fault`: far faults, each serviced on its own at the fault latency. The
+   * unit of cost matches memplace's fault batches; `faults(<device>)` counts pages and
+   * is bounded by `pagesToDevice` instead (media/docs/uvmsmart.md).
+   */
+  farFaults?: number;
   /** pages the log moved to the device by `memcpy_h2d` (`Page_validate`, plus explicit copies to unmanaged memory) */
   pagesToDevice: number;
   /** pages the log moved back by `write_back`, `invalidate` and `memcpy_d2h` */
   pagesToHost: number;
   /** `Page_evict_dirty` + `Page_evict_not_dirty` (`evictions`) */
   evictedPages?: number;
-  /** `Tot_kernel_exec_time_and_fault_time`, ns (`time`) */
+  /** `Tot_kernel_exec_time_and_fault_time`, ns: kernel cycles plus one fault latency per far fault (`time`) */
   timeNs?: number;
 }
 
@@ -24,7 +28,7 @@ export function logReference(totals: UvmSmartTotals, pagesByKind: Record<string,
   const { Page_tot_fault: faults, Page_evict_dirty: dirty, Page_evict_not_dirty: clean } = totals.counts;
   const time = totals.times.Tot_kernel_exec_time_and_fault_time;
   return {
-    deviceFaults: faults,
+    farFaults: faults,
     pagesToDevice: pages(['memcpy_h2d']),
     pagesToHost: pages(TO_HOST),
     evictedPages: dirty !== undefined || clean !== undefined ? (dirty ?? 0) + (clean ?? 0) : undefined,

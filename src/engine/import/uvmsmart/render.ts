@@ -23,8 +23,15 @@ export interface RenderOptions {
   backToBackNs?: number;
   /** touched ranges this far apart (bytes) or more go to separate regions (default 64 MiB) */
   regionGap?: number;
+  /** what a burst of the log's `device_sync` events becomes (default `count`: nothing) */
+  deviceSyncs?: 'count' | 'migrate';
   /** what the log's evictions become (default `comment`) */
   writeBacks?: 'comment' | 'migrate';
+  /**
+   * write the regions from the CPU before the log starts (default true): UVMSmart's
+   * managed data starts in host memory, so the GPU's first touch of a page migrates it
+   */
+  hostInit?: boolean;
   /** the log's file name, for the first comment */
   source?: string;
 }
@@ -33,7 +40,9 @@ export type BodyItem =
   | { type: 'op'; op: Op }
   | { type: 'phase'; name: string; line: number }
   | { type: 'end' }
-  | { type: 'note'; text: string; line: number };
+  | { type: 'note'; text: string; line: number }
+  /** a synchronisation that returns every page to the host, at the log's time */
+  | { type: 'sync'; startNs: number; line: number };
 
 /** The log's events, for the summary comment. */
 export interface EventCounts {
@@ -62,6 +71,12 @@ export const backToBackNs = (options: RenderOptions) => options.backToBackNs ?? 
 const MiB = 1024 * 1024;
 /** Page sizes the language accepts (`pagesize`). */
 const SCENARIO_PAGE_SIZES = new Set([4096, 65536]);
+/**
+ * What the host initialisation may cost per page, for placing the log's time 0 after it:
+ * ten times memplace's CPU fault (1 µs, costs.md), so that any preset's init fits.
+ */
+const HOST_INIT_NS_PER_PAGE = 10_000;
+const MS = 1_000_000;
 /** Column where provenance comments start, so they line up. */
 const COMMENT_COLUMN = 48;
 
@@ -116,9 +131,15 @@ export function renderScenario(
     emit(`${r.name} = mmap ${sizeLiteral(r.end - r.start)} managed at=${addressLiteral(r.start)}`, at(r.firstLine));
   }
 
+  const originNs = options.hostInit === false || regions.length === 0 ? 0 : hostInit(regions, emit);
+
   // `at` pins the clock only where the log's transfers pause: a transfer queued right
   // behind the previous one is left to memplace's own costs, like the rest of a burst.
   let previousEndNs = -Infinity;
+  const pin = (startNs: number, endNs: number, from: LogLines | null) => {
+    if (startNs - previousEndNs > backToBackNs(options)) emit(`at ${timeLiteral(originNs + startNs)}`, from);
+    previousEndNs = endNs;
+  };
   for (const item of body) {
     if (item.type === 'phase') {
       emit(`phase ${stringLiteral(item.name)}`, at(item.line));
@@ -128,19 +149,40 @@ export function renderScenario(
       emit('end', null);
     } else if (item.type === 'note') {
       emit(`# ${item.text}`, at(item.line));
+    } else if (item.type === 'sync') {
+      pin(item.startNs, item.startNs, at(item.line));
+      for (const r of regions) emit(`migrate ${r.name} to cpu`, at(item.line));
+      accessStatements += regions.length;
     } else {
       const op = item.op;
       const from = { first: op.firstLine, last: op.lastLine };
       const statement = opStatement(op, regionOf(regions, op.start), device, options.writeBacks ?? 'comment');
       if (!statement.startsWith('#')) {
-        if (op.startNs - previousEndNs > backToBackNs(options)) emit(`at ${timeLiteral(op.startNs)}`, from);
-        previousEndNs = op.endNs;
+        pin(op.startNs, op.endNs, from);
         accessStatements++;
       }
       emit(statement, from);
     }
   }
   return { text: out.join('\n') + '\n', lineMap, statements, accessStatements, regions: regions.length };
+}
+
+/**
+ * The host writes every region before the log starts, as the benchmark's host code
+ * fills its managed buffers: without it a GPU first touch would allocate on the device
+ * with nothing to copy, where UVMSmart copies every page from the host. The log's time 0
+ * is then placed after the writes, and `reset` starts the counters and the clock there.
+ * Returns where the log's time 0 is, ns.
+ */
+function hostInit(regions: readonly ImportedRegion[], emit: (text: string, from: null) => void): number {
+  // counted in 4 KiB pages, the most a region can fault in
+  const pages = regions.reduce((sum, r) => sum + (r.end - r.start) / DEFAULT_PAGE, 0);
+  const originNs = Math.max(1, Math.ceil((pages * HOST_INIT_NS_PER_PAGE) / MS)) * MS;
+  emit("# UVMSmart's data starts in host memory: the host writes it, then the log's time 0 begins.", null);
+  for (const r of regions) emit(`cpu write ${r.name}`, null);
+  emit(`at ${timeLiteral(originNs)}`, null);
+  emit('reset', null);
+  return originNs;
 }
 
 function opStatement(op: Op, region: ImportedRegion, device: string, writeBacks: 'comment' | 'migrate'): string {
@@ -171,7 +213,6 @@ function headerComments(
   reference: LogReference,
   options: RenderOptions,
 ): string[] {
-  const device = options.device ?? 'gpu0';
   const lines = [
     `# Imported from a GPGPU-Sim UVMSmart log${options.source ? ` (${options.source})` : ''}` +
       `${header.simulatorVersion ? `, GPGPU-Sim ${header.simulatorVersion}` : ''}.`,
@@ -193,7 +234,7 @@ function headerComments(
         .join(', ')}.`,
     );
   }
-  lines.push(...referenceComments(reference, device));
+  lines.push(...referenceComments(reference));
   const counts = Object.entries(totals.counts);
   const times = Object.entries(totals.times);
   if (counts.length || times.length) lines.push('# Log totals, as printed:');
@@ -203,12 +244,12 @@ function headerComments(
 }
 
 /** The log's figures next to the memplace counters they correspond to. */
-function referenceComments(reference: LogReference, device: string): string[] {
+function referenceComments(reference: LogReference): string[] {
   const pairs: [string, string | undefined][] = [
-    [`faults(${device})`, reference.deviceFaults?.toString()],
+    ['far faults', reference.farFaults === undefined ? undefined : `${reference.farFaults} (one at a time: compare with fault batches)`],
     ['migrations', `${reference.pagesToDevice + reference.pagesToHost} pages (${reference.pagesToDevice} to the device, ${reference.pagesToHost} back)`],
     ['evictions', reference.evictedPages?.toString()],
-    ['time', reference.timeNs === undefined ? undefined : formatTime(reference.timeNs)],
+    ['time', reference.timeNs === undefined ? undefined : `${formatTime(reference.timeNs)} (kernel, plus the fault latency per far fault)`],
   ];
   const known = pairs.filter((p): p is [string, string] => p[1] !== undefined);
   return ['# In the log, for comparison with memplace\'s counters:', ...known.map(([counter, value]) => `#   ${counter}: ${value}`)];
