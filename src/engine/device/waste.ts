@@ -54,10 +54,12 @@ export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
     const name = ctx.machine.nodes[ctx.machine.devices[device]].name;
     ctx.diag(t.span, 'warning', 'device-oversubscribed', `${name} is full: the driver evicted ${t.pages} pages (${formatBytes(t.pages * run.pageSize)}) in ${t.events} 2 MiB chunks to system memory, oldest-filled first, starting here`);
   }
+  const { throttles, pins } = run.rt.thrashing.stats;
+  const response = `the driver throttled ${throttles} faults and pinned ${pins} pages`;
   if (run.thrashing) {
-    const { throttles, pins } = run.rt.thrashing.stats;
-    ctx.diag(run.thrashing.span, 'warning', 'thrashing', `${run.thrashing.pages} pages migrated back and forth between processors (${run.params.thrashThreshold} times within ${run.params.thrashLapseNs / 1000} µs); the driver throttled ${throttles} faults and pinned ${pins} pages`);
+    ctx.diag(run.thrashing.span, 'warning', 'thrashing', `${run.thrashing.pages} pages migrated back and forth between processors (${run.params.thrashThreshold} times within ${run.params.thrashLapseNs / 1000} µs); ${response}`);
   } else if (run.pingPong && run.pingPong.pages >= run.params.thrashThreshold) {
-    ctx.diag(run.pingPong.span, 'warning', 'thrashing', `${run.pingPong.pages} times a device faulted back a page the CPU had taken from it (CPU/device ping-pong); thrashing detection is ${run.params.thrashing ? 'on but did not trigger' : 'off'}`);
+    const detection = !run.params.thrashing ? 'thrashing detection is off' : throttles + pins > 0 ? response : 'thrashing detection did not trigger (the moves were further apart than the lapse)';
+    ctx.diag(run.pingPong.span, 'warning', 'thrashing', `${run.pingPong.pages} times a device faulted back a page the CPU had taken from it (CPU/device ping-pong); ${detection}`);
   }
 }
