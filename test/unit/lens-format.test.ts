@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { factsByLine, lensStep, lensTitle, statusText, type LineFacts } from '../../src/language/format';
 import type { CallRecord } from '../../src/engine/result';
-import { emptyMetrics } from '../webview/runFixture';
+import { emptyMetrics } from '../../src/engine/sim/state';
 import { editorResult, summaryOf } from './editorRun';
 
 const byLine = () => new Map(factsByLine(summaryOf(editorResult())).map((f) => [f.line, f]));

@@ -2,7 +2,8 @@
 // EventLog, step by step, without the simulator.
 
 import { Cause, EventKind, EventLog, NO_NODE } from '../../src/engine/events';
-import type { Metrics, NodeInfo, SimResult } from '../../src/engine/result';
+import type { NodeInfo, SimResult } from '../../src/engine/result';
+import { emptyMetrics } from '../../src/engine/sim/state';
 
 export const PAGE = 4096;
 export const CPU0 = 0;
@@ -27,24 +28,6 @@ export interface FixtureStep {
   /** simulated ns this step takes */
   ns?: number;
   events?: FixtureEvent[];
-}
-
-export function emptyMetrics(): Metrics {
-  return {
-    timeNs: 0,
-    cpuFaults: 0,
-    deviceFaults: {},
-    faultBatches: 0,
-    migrations: 0,
-    migratedBytes: {},
-    migratedBytesByCause: {},
-    evictions: 0,
-    remoteAccesses: 0,
-    peakPages: {},
-    wastedBytes: {},
-    throttles: 0,
-    pins: 0,
-  };
 }
 
 const NODES: NodeInfo[] = [
