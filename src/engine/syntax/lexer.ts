@@ -22,31 +22,66 @@ export interface LexedLine {
   unterminatedString?: number;
 }
 
-/** Two-character symbols, tried before the one-character ones. */
-const PAIRS = new Set(['==', '!=', '<=', '>=', '..']);
-const PAIR_STARTS = new Set(['=', '!', '<', '>', '.']);
-/** Characters that are a symbol on their own. */
-const SINGLES = new Set(['=', '<', '>', '[', ']', ':', '+', ',', '(', ')', '!']);
+/** Character codes that are a symbol on their own: = < > [ ] : + , ( ) ! */
+const SINGLE = new Uint8Array(128);
+for (const ch of '=<>[]:+,()!') SINGLE[ch.charCodeAt(0)] = 1;
 
-function isSpace(ch: string): boolean {
-  return ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v';
+const enum Code {
+  Tab = 9,
+  VerticalTab = 11,
+  FormFeed = 12,
+  Return = 13,
+  Space = 32,
+  Bang = 33,
+  Quote = 34,
+  Hash = 35,
+  Dot = 46,
+  Less = 60,
+  Equals = 61,
+  Greater = 62,
+  Backslash = 92,
+}
+
+/** Character codes, not one-character strings and sets: the lexer runs once per character of the file. */
+function isSpace(c: number): boolean {
+  return c === Code.Space || c === Code.Tab || c === Code.Return || c === Code.FormFeed || c === Code.VerticalTab;
+}
+
+const isSingle = (c: number): boolean => c < 128 && SINGLE[c] === 1;
+
+/** `==`, `!=`, `<=`, `>=` or `..` at `i`: tried before the one-character symbols. */
+function isPair(line: string, i: number): boolean {
+  const c = line.charCodeAt(i);
+  const next = line.charCodeAt(i + 1);
+  if (c === Code.Dot) return next === Code.Dot;
+  return next === Code.Equals && (c === Code.Equals || c === Code.Bang || c === Code.Less || c === Code.Greater);
 }
 
 /** Where a word stops: blanks, comments, quotes, symbols, and `..` (so `0x1000..0x2000` splits). */
 function endsWord(line: string, i: number): boolean {
-  const ch = line[i];
-  if (isSpace(ch) || ch === '#' || ch === '"' || SINGLES.has(ch)) return true;
-  return ch === '.' && line[i + 1] === '.';
+  const c = line.charCodeAt(i);
+  if (isSpace(c) || c === Code.Hash || c === Code.Quote || isSingle(c)) return true;
+  return c === Code.Dot && line.charCodeAt(i + 1) === Code.Dot;
 }
 
 function scanString(line: string, start: number): { token: Token; terminated: boolean } {
   let value = '';
-  let i = start + 1;
-  while (i < line.length && line[i] !== '"') {
-    if (line[i] === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) i++;
-    value += line[i];
+  let from = start + 1;
+  let i = from;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c === Code.Quote) break;
+    if (c === Code.Backslash) {
+      const next = line.charCodeAt(i + 1);
+      if (next === Code.Quote || next === Code.Backslash) {
+        value += line.slice(from, i);
+        from = i + 1;
+        i++;
+      }
+    }
     i++;
   }
+  value += line.slice(from, i);
   const terminated = i < line.length;
   const end = terminated ? i + 1 : i;
   return { token: { kind: 'string', text: line.slice(start, end), value, start, end }, terminated };
@@ -57,22 +92,23 @@ export function lexLine(line: string): LexedLine {
   let unterminatedString: number | undefined;
   let i = 0;
   while (i < line.length) {
-    const ch = line[i];
-    if (isSpace(ch)) {
+    const c = line.charCodeAt(i);
+    if (isSpace(c)) {
       i++;
-    } else if (ch === '#') {
+    } else if (c === Code.Hash) {
       break;
-    } else if (ch === '"') {
+    } else if (c === Code.Quote) {
       const { token, terminated } = scanString(line, i);
       if (!terminated) unterminatedString = i;
       tokens.push(token);
       i = token.end;
-    } else if (PAIR_STARTS.has(ch) && PAIRS.has(ch + line[i + 1])) {
+    } else if (isPair(line, i)) {
       const text = line.slice(i, i + 2);
       tokens.push({ kind: 'sym', text, value: text, start: i, end: i + 2 });
       i += 2;
-    } else if (SINGLES.has(ch)) {
-      tokens.push({ kind: 'sym', text: ch, value: ch, start: i, end: i + 1 });
+    } else if (isSingle(c)) {
+      const text = line[i];
+      tokens.push({ kind: 'sym', text, value: text, start: i, end: i + 1 });
       i++;
     } else {
       const start = i;

@@ -100,8 +100,9 @@ class ScenarioParser {
   private readonly root: Statement[] = [];
   private readonly stack: Frame[] = [];
   private readonly diagnostics = new DiagnosticSink();
-  /** where the last non-blank line ended: blocks closed implicitly end there */
-  private lastEnd = { line: 1, column: 1 };
+  /** where the last non-blank line ended (1-based): blocks closed implicitly end there */
+  private lastEndLine = 1;
+  private lastEndColumn = 1;
 
   constructor(private readonly lines: readonly string[]) {}
 
@@ -125,7 +126,8 @@ class ScenarioParser {
       this.diagnostics.add(e instanceof LineError ? e.diagnostic : internalError(c, e));
       this.openBrokenBlock(c, index);
     }
-    this.lastEnd = { line: index + 1, column: tokens[tokens.length - 1].end + 1 };
+    this.lastEndLine = index + 1;
+    this.lastEndColumn = tokens[tokens.length - 1].end + 1;
   }
 
   private statement(c: Cursor, index: number): void {
@@ -145,7 +147,7 @@ class ScenarioParser {
         c.span(first),
         `${show(first.text)} does not belong in the machine block opened at line ${top.open.line}: is its 'end' missing?`,
       );
-      this.close({ ...c.span(first), endLine: this.lastEnd.line, endColumn: this.lastEnd.column });
+      this.close({ ...c.span(first), endLine: this.lastEndLine, endColumn: this.lastEndColumn });
     }
     if (MACHINE_LINES.has(keyword)) c.fail(first, `${keyword} belongs inside a machine block (machine <name> … end)`);
     // `A = mmap …` is the one statement that does not start with its keyword
@@ -238,7 +240,7 @@ class ScenarioParser {
     while (this.stack.length > 0) {
       const frame = this.stack[this.stack.length - 1];
       this.diagnostics.error(frame.open, `this ${frame.keyword} block is never closed: add 'end'`);
-      this.close({ ...frame.open, endLine: this.lastEnd.line, endColumn: this.lastEnd.column });
+      this.close({ ...frame.open, endLine: this.lastEndLine, endColumn: this.lastEndColumn });
     }
   }
 }

@@ -25,6 +25,27 @@ const enum Ch {
   CloseBrace = 125,
 }
 
+export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** `[0-9a-fA-F]` */
+export const isHexDigit = (c: number): boolean => isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+
+/** What `\s` matches and trim() removes: ASCII and Unicode spaces and line terminators. */
+export function isSpace(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/** text[from, to) without its leading and trailing spaces, cut once. */
+function trimmedSlice(text: string, from: number, to: number): string {
+  while (from < to && isSpace(text.charCodeAt(from))) from++;
+  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
 /** True when `<` at `i` opens an fd decoration (`3<…>`) or a `<... resuming ...>` marker. */
 function opensAngle(text: string, i: number): boolean {
   if (i === 0) return true;
@@ -32,13 +53,23 @@ function opensAngle(text: string, i: number): boolean {
   return (before >= 48 && before <= 57) || before === 32 || before === Ch.OpenParen || before === Ch.Comma;
 }
 
+/** The characters splitArgs acts on; the loop passes over all others with one table look-up. */
+const ACTS_ON = new Uint8Array(128);
+for (const c of [Ch.Quote, Ch.Slash, Ch.OpenParen, Ch.CloseParen, Ch.OpenBracket, Ch.CloseBracket, Ch.OpenBrace, Ch.CloseBrace, Ch.Less, Ch.Greater, Ch.Comma]) {
+  ACTS_ON[c] = 1;
+}
+
 /** One character-code loop: this is the reader's hot path. */
+/** The open brackets' closers while splitArgs reads (one stack reused: splitArgs runs once per call in the log and never re-enters). */
+const closers: number[] = [];
+
 export function splitArgs(text: string): SplitResult {
   const args: string[] = [];
-  const closers: number[] = [];
+  closers.length = 0;
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    if (c >= 128 || ACTS_ON[c] === 0) continue;
     switch (c) {
       case Ch.Quote: {
         const end = skipString(text, i);
@@ -75,14 +106,14 @@ export function splitArgs(text: string): SplitResult {
         break;
       case Ch.Comma:
         if (closers.length === 0) {
-          args.push(text.slice(start, i).trim());
+          args.push(trimmedSlice(text, start, i));
           start = i + 1;
         }
         break;
     }
   }
   if (closers.length > 0) return { ok: false, error: `missing '${String.fromCharCode(closers[closers.length - 1])}'`, offset: text.length };
-  const last = text.slice(start).trim();
+  const last = trimmedSlice(text, start, text.length);
   if (last !== '' || args.length > 0) args.push(last);
   return { ok: true, args };
 }
@@ -127,12 +158,19 @@ export function parseArrayArg(text: string): ArrayArg | undefined {
 
 /** Largest value the converter can hold exactly; larger numbers count as unreadable. */
 export function parseInteger(text: string): number | undefined {
-  const t = stripComments(text);
+  const t = text.includes('/*') ? stripComments(text) : text.trim();
+  const sign = t.charCodeAt(0) === 45 ? 1 : 0;
   let value: number;
-  if (/^-?0x[0-9a-f]+$/i.test(t)) value = t.startsWith('-') ? -parseInt(t.slice(3), 16) : parseInt(t.slice(2), 16);
-  else if (/^-?\d+$/.test(t)) value = Number(t);
+  if (t.charCodeAt(sign) === 48 && (t.charCodeAt(sign + 1) | 32) === 120 && t.length > sign + 2 && every(t, sign + 2, isHexDigit)) {
+    value = sign ? -parseInt(t.slice(3), 16) : parseInt(t.slice(2), 16);
+  } else if (t.length > sign && every(t, sign, isDigit)) value = Number(t);
   else return undefined;
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function every(text: string, from: number, accept: (c: number) => boolean): boolean {
+  for (let i = from; i < text.length; i++) if (!accept(text.charCodeAt(i))) return false;
+  return true;
 }
 
 /** An address argument: `NULL` is 0. */

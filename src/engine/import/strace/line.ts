@@ -1,8 +1,15 @@
 // Reading one strace output line on its own: the prefix (pid, timestamp, `-i`
 // pointer), then what kind of line it is. Joining split calls and attaching stack
 // frames needs state across lines; that lives in reader.ts.
+//
+// This is the importer's hot path (one call per log line), so the common forms —
+// the prefix, a call, its `) = result <duration>` tail, a resumed half — are read
+// with character codes and index arithmetic instead of regular expressions and
+// substrings. The rare forms (frames, signals, exits, errors) keep their
+// expressions. Each scanner below matches exactly what the expression in its
+// comment matches.
 
-import { parseInteger } from './args';
+import { isDigit, isHexDigit, isSpace, parseInteger } from './args';
 import type { StackFrame, SyscallResult, TimestampKind } from './types';
 
 export interface RawTime {
@@ -36,34 +43,215 @@ export interface ParsedLine {
   body: LineBody;
 }
 
-// [pid N] or a bare N column, then -t/-tt/-ttt/-r time, then the -i pointer.
-const PREFIX = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})\s+)?(?:\[([0-9a-f]{4,16})\]\s+)?/i;
-const EPOCH_THRESHOLD = 1e9;
-
-export function parseLine(line: string): ParsedLine {
-  const frame = /^\s*>\s(.*)$/.exec(line);
-  if (frame) return { prefix: { tid: null }, body: { kind: 'frame', frame: parseFrame(frame[1]) } };
-  const attach = /^strace: Process (\d+) (attached|detached)/.exec(line);
-  if (attach) return { prefix: { tid: null }, body: { kind: 'attach', tid: Number(attach[1]), detached: attach[2] === 'detached' } };
-  if (line.startsWith('strace: ')) return { prefix: { tid: null }, body: { kind: 'note' } };
-
-  const m = PREFIX.exec(line)!;
-  const pid = m[1] ?? m[2];
-  const prefix: Prefix = { tid: pid === undefined ? null : Number(pid) };
-  if (m[3] !== undefined) prefix.time = parseTime(m[3]);
-  if (m[4] !== undefined) prefix.ip = m[4];
-  return { prefix, body: parseBody(line.slice(m[0].length), m[0].length) };
+const enum Ch {
+  Plus = 43,
+  Minus = 45,
+  Dot = 46,
+  Colon = 58,
+  Less = 60,
+  Equals = 61,
+  Greater = 62,
+  Question = 63,
+  OpenBracket = 91,
+  CloseBracket = 93,
+  CloseParen = 41,
+  OpenParen = 40,
+  LowerS = 115,
 }
 
-function parseTime(text: string): RawTime {
-  const [whole, frac = ''] = text.split('.');
-  const nsec = frac === '' ? 0 : Number(frac.padEnd(9, '0'));
-  if (whole.includes(':')) {
-    const [h, mi, s] = whole.split(':').map(Number);
-    return { kind: 'clock', sec: h * 3600 + mi * 60 + s, nsec };
+const EPOCH_THRESHOLD = 1e9;
+/** Digits a double holds exactly; longer numbers go through Number() like the text would. */
+const EXACT_DIGITS = 15;
+const UNFINISHED = '<unfinished ...>';
+const RESUMED = ' resumed>';
+
+export function parseLine(line: string): ParsedLine {
+  const first = line.charCodeAt(0);
+  if (first === Ch.Greater || isSpace(first)) {
+    const frame = /^\s*>\s(.*)$/.exec(line);
+    if (frame) return { prefix: { tid: null }, body: { kind: 'frame', frame: parseFrame(frame[1]) } };
   }
-  const sec = Number(whole);
-  return { kind: sec >= EPOCH_THRESHOLD ? 'unix' : 'relative', sec, nsec };
+  if (first === Ch.LowerS && line.startsWith('strace: ')) {
+    const attach = /^strace: Process (\d+) (attached|detached)/.exec(line);
+    if (attach) return { prefix: { tid: null }, body: { kind: 'attach', tid: Number(attach[1]), detached: attach[2] === 'detached' } };
+    return { prefix: { tid: null }, body: { kind: 'note' } };
+  }
+  // the prefix's fields are found first and the object made last, in one of its four
+  // shapes: adding properties to a made object one by one is slow on this path
+  const pidEnd = pidColumnEnd(line);
+  const timeEnd = timeFieldEnd(line, pidEnd);
+  const ipEnd = pointerEnd(line, timeEnd);
+  const tid = pidEnd > 0 ? pidOf(line) : null;
+  const time = timeEnd > pidEnd ? timeAt(line, pidEnd) : undefined;
+  const ip = ipEnd > timeEnd ? line.slice(timeEnd + 1, hexDigitsEnd(line, timeEnd + 1)) : undefined;
+  let prefix: Prefix;
+  if (time === undefined) prefix = ip === undefined ? { tid } : { tid, ip };
+  else prefix = ip === undefined ? { tid, time } : { tid, time, ip };
+  return { prefix, body: parseBody(line, ipEnd) };
+}
+
+/*
+ * The prefix is /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})\s+)?(?:\[([0-9a-f]{4,16})\]\s+)?/i:
+ * `[pid N] ` or a bare `N ` column, then a -t/-tt/-ttt/-r time, then the -i
+ * pointer `[hex] `. Each *End function returns where its field (with the blanks
+ * after it) ends, or where it was asked to start when the field is absent.
+ */
+
+function pidColumnEnd(line: string): number {
+  const bracketed = bracketPidEnd(line);
+  if (bracketed >= 0) return bracketed;
+  const digits = digitsEnd(line, 0);
+  const after = skipSpaces(line, digits);
+  return digits > 0 && after > digits ? after : 0;
+}
+
+/** The thread id of a line that has a pid column. */
+function pidOf(line: string): number {
+  const digits = line.charCodeAt(0) === Ch.OpenBracket ? skipSpaces(line, 4) : 0;
+  return integerAt(line, digits, digitsEnd(line, digits));
+}
+
+/** End of `[pid\s+\d+\]\s+` (any case) at the start of the line, or -1. */
+function bracketPidEnd(line: string): number {
+  // `(c | 32)` folds ASCII upper case to lower case, as the /i flag would
+  const pid = (line.charCodeAt(1) | 32) === 112 && (line.charCodeAt(2) | 32) === 105 && (line.charCodeAt(3) | 32) === 100;
+  if (line.charCodeAt(0) !== Ch.OpenBracket || !pid) return -1;
+  const digits = skipSpaces(line, 4);
+  if (digits === 4) return -1;
+  const close = digitsEnd(line, digits);
+  if (close === digits || line.charCodeAt(close) !== Ch.CloseBracket) return -1;
+  const after = skipSpaces(line, close + 1);
+  return after > close + 1 ? after : -1;
+}
+
+/** `(\d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})\s+` at `i`. */
+function timeFieldEnd(line: string, i: number): number {
+  let end: number;
+  if (isClock(line, i)) {
+    end = i + 8;
+    if (line.charCodeAt(end) === Ch.Dot) {
+      const fracEnd = digitsEnd(line, end + 1);
+      if (fracEnd - end - 1 >= 1 && fracEnd - end - 1 <= 9 && isSpace(line.charCodeAt(fracEnd))) end = fracEnd;
+    }
+  } else {
+    const dot = digitsEnd(line, i);
+    if (dot === i || line.charCodeAt(dot) !== Ch.Dot) return i;
+    end = digitsEnd(line, dot + 1);
+    if (end - dot - 1 < 1 || end - dot - 1 > 9) return i;
+  }
+  const after = skipSpaces(line, end);
+  return after > end ? after : i;
+}
+
+/** The time of a line whose time field starts at `i` (timeFieldEnd found one). */
+function timeAt(line: string, i: number): RawTime {
+  if (isClock(line, i)) {
+    const sec = twoDigits(line, i) * 3600 + twoDigits(line, i + 3) * 60 + twoDigits(line, i + 6);
+    const nsec = line.charCodeAt(i + 8) === Ch.Dot ? nanoseconds(line, i + 9, digitsEnd(line, i + 9)) : 0;
+    return { kind: 'clock', sec, nsec };
+  }
+  const dot = digitsEnd(line, i);
+  const sec = integerAt(line, i, dot);
+  return { kind: sec >= EPOCH_THRESHOLD ? 'unix' : 'relative', sec, nsec: nanoseconds(line, dot + 1, digitsEnd(line, dot + 1)) };
+}
+
+/** `\[([0-9a-f]{4,16})\]\s+` at `i`. */
+function pointerEnd(line: string, i: number): number {
+  if (line.charCodeAt(i) !== Ch.OpenBracket) return i;
+  const hexEnd = hexDigitsEnd(line, i + 1);
+  const hexLength = hexEnd - i - 1;
+  const after = skipSpaces(line, hexEnd + 1);
+  return hexLength < 4 || hexLength > 16 || line.charCodeAt(hexEnd) !== Ch.CloseBracket || after === hexEnd + 1 ? i : after;
+}
+
+/** `\d\d:\d\d:\d\d` at `i`. */
+function isClock(line: string, i: number): boolean {
+  return (
+    isDigit(line.charCodeAt(i)) &&
+    isDigit(line.charCodeAt(i + 1)) &&
+    line.charCodeAt(i + 2) === Ch.Colon &&
+    isDigit(line.charCodeAt(i + 3)) &&
+    isDigit(line.charCodeAt(i + 4)) &&
+    line.charCodeAt(i + 5) === Ch.Colon &&
+    isDigit(line.charCodeAt(i + 6)) &&
+    isDigit(line.charCodeAt(i + 7))
+  );
+}
+
+const twoDigits = (line: string, i: number): number => (line.charCodeAt(i) - 48) * 10 + line.charCodeAt(i + 1) - 48;
+
+/** A fraction of a second of 1 to 9 digits, as nanoseconds (`.5` is 500000000). */
+function nanoseconds(line: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + line.charCodeAt(i) - 48;
+  for (let i = to - from; i < 9; i++) n *= 10;
+  return n;
+}
+
+/**
+ * `digits.digits` in line[from, to), as Number() reads it: one division of two
+ * exact integers rounds once, as Number() does, while the numerator stays exact.
+ */
+function decimalAt(line: string, from: number, to: number): number {
+  if (to - from > EXACT_DIGITS) return Number(line.slice(from, to));
+  let n = 0;
+  let scale = 1;
+  for (let i = from, dot = false; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c === Ch.Dot) dot = true;
+    else {
+      n = n * 10 + c - 48;
+      if (dot) scale *= 10;
+    }
+  }
+  return n / scale;
+}
+
+/** The decimal number line[from, to) (all digits), as Number() reads it. */
+function integerAt(line: string, from: number, to: number): number {
+  if (to - from > EXACT_DIGITS) return Number(line.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + line.charCodeAt(i) - 48;
+  return n;
+}
+
+// One loop per character class rather than one loop taking a predicate: a shared
+// loop would see several predicates and stop being inlined.
+function digitsEnd(line: string, i: number): number {
+  while (i < line.length && isDigit(line.charCodeAt(i))) i++;
+  return i;
+}
+
+function skipSpaces(line: string, i: number): number {
+  while (i < line.length && isSpace(line.charCodeAt(i))) i++;
+  return i;
+}
+
+function wordEnd(line: string, i: number): number {
+  while (i < line.length && isWordChar(line.charCodeAt(i))) i++;
+  return i;
+}
+
+function hexDigitsEnd(line: string, i: number): number {
+  while (i < line.length && isHexDigit(line.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Start of the run of `\s` that ends at `end` (not before `floor`). */
+function spacesStart(line: string, end: number, floor: number): number {
+  while (end > floor && isSpace(line.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** Start of the run of digits that ends at `end` (not before `floor`). */
+function digitsStart(line: string, end: number, floor: number): number {
+  while (end > floor && isDigit(line.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** `\w`: the characters of a system call name. */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95;
 }
 
 /** ` > /lib/libc.so.6(mmap64+0x26) [0x11b9f6]` (glibc backtrace_symbols layout, strace src/unwind.c). */
@@ -73,35 +261,71 @@ function parseFrame(text: string): StackFrame {
   return m[2] === '' ? { binary: m[1], text } : { binary: m[1], symbol: m[2], text };
 }
 
-/** `column` is the 0-based offset of `body` within the whole line. */
-function parseBody(body: string, column: number): LineBody {
-  const text = body.trimEnd();
-  if (text === '') return { kind: 'blank' };
-  const signal = /^--- (SIG\w+|\w+)\b(.*) ---$/.exec(text);
-  if (signal) return { kind: 'signal', signal: signal[1], text };
-  if (text.startsWith('+++ ')) return parseExit(text, column);
-
-  const resumed = /^<\.\.\. (\w+) resumed>\s*/.exec(text);
-  if (resumed) {
-    const rest = text.slice(resumed[0].length);
-    const restColumn = column + resumed[0].length;
-    // `<... x resumed> <unfinished ...>) = ?`: the thread left while in the call
-    const left = /\s*<unfinished \.\.\.>\)\s*=\s*\?$/.exec(rest);
-    if (left) return { kind: 'resumed', name: resumed[1], restText: rest.slice(0, left.index), restColumn, result: { kind: 'unknown' } };
-    const tail = splitResult(rest);
-    if (!tail) return { kind: 'malformed', message: 'resumed call has no result', column: column + text.length };
-    return { kind: 'resumed', name: resumed[1], restText: tail.args, restColumn, result: tail.result, duration: tail.duration };
+/** The body of `line` from `column` (0-based) on. */
+function parseBody(line: string, column: number): LineBody {
+  const end = spacesStart(line, line.length, column);
+  if (end === column) return { kind: 'blank' };
+  const first = line.charCodeAt(column);
+  if (first === Ch.Minus) {
+    const text = line.slice(column, end);
+    const signal = /^--- (SIG\w+|\w+)\b(.*) ---$/.exec(text);
+    if (signal) return { kind: 'signal', signal: signal[1], text };
+  } else if (first === Ch.Plus && end - column >= 4 && line.startsWith('+++ ', column)) {
+    return parseExit(line.slice(column, end), column);
+  } else if (first === Ch.Less) {
+    const resumed = parseResumed(line, column, end);
+    if (resumed) return resumed;
+  } else {
+    const call = parseCall(line, column, end);
+    if (call) return call;
   }
+  return { kind: 'malformed', message: 'not a system call, signal or exit line', column };
+}
 
-  const call = /^([A-Za-z_]\w*)\(/.exec(text);
-  if (!call) return { kind: 'malformed', message: 'not a system call, signal or exit line', column };
-  const argsColumn = column + call[0].length;
-  const after = text.slice(call[0].length);
-  const unfinished = /\s*<unfinished \.\.\.>$/.exec(after);
-  if (unfinished) return { kind: 'unfinished', name: call[1], argsText: after.slice(0, unfinished.index), argsColumn };
-  const tail = splitResult(after);
-  if (!tail) return { kind: 'malformed', message: `${call[1]}: no ') = <result>' (line cut short?)`, column: column + text.length };
-  return { kind: 'call', name: call[1], argsText: tail.args, argsColumn, result: tail.result, duration: tail.duration };
+/** `name(args) = result <duration>` or `name(args <unfinished ...>`; undefined when the line does not start with `name(`. */
+function parseCall(line: string, column: number, end: number): LineBody | undefined {
+  const first = line.charCodeAt(column);
+  if (isDigit(first) || !isWordChar(first)) return undefined;
+  const nameEnd = wordEnd(line, column);
+  if (line.charCodeAt(nameEnd) !== Ch.OpenParen) return undefined;
+  const name = line.slice(column, nameEnd);
+  const argsColumn = nameEnd + 1;
+  if (endsWithAt(line, end, UNFINISHED) && end - UNFINISHED.length >= argsColumn) {
+    return { kind: 'unfinished', name, argsText: line.slice(argsColumn, spacesStart(line, end - UNFINISHED.length, argsColumn)), argsColumn };
+  }
+  const tail = splitResult(line, argsColumn, end);
+  if (!tail) return { kind: 'malformed', message: `${name}: no ') = <result>' (line cut short?)`, column: end };
+  return { kind: 'call', name, argsText: tail.args, argsColumn, result: tail.result, duration: tail.duration };
+}
+
+/** `<... name resumed>` then the rest of the call; undefined when the line does not start so. */
+function parseResumed(line: string, column: number, end: number): LineBody | undefined {
+  if (!line.startsWith('<... ', column)) return undefined;
+  const nameEnd = wordEnd(line, column + 5);
+  if (nameEnd === column + 5 || !line.startsWith(RESUMED, nameEnd)) return undefined;
+  const name = line.slice(column + 5, nameEnd);
+  const restColumn = Math.min(skipSpaces(line, nameEnd + RESUMED.length), end);
+  // `<... x resumed> <unfinished ...>) = ?`: the thread left while in the call
+  const left = leftInsideCall(line, restColumn, end);
+  if (left >= 0) return { kind: 'resumed', name, restText: line.slice(restColumn, left), restColumn, result: { kind: 'unknown' } };
+  const tail = splitResult(line, restColumn, end);
+  if (!tail) return { kind: 'malformed', message: 'resumed call has no result', column: end };
+  return { kind: 'resumed', name, restText: tail.args, restColumn, result: tail.result, duration: tail.duration };
+}
+
+/** Where /\s*<unfinished \.\.\.>\)\s*=\s*\?$/ starts in line[from, end), or -1. */
+function leftInsideCall(line: string, from: number, end: number): number {
+  if (line.charCodeAt(end - 1) !== Ch.Question) return -1;
+  let i = spacesStart(line, end - 1, from);
+  if (line.charCodeAt(i - 1) !== Ch.Equals) return -1;
+  i = spacesStart(line, i - 1, from);
+  if (line.charCodeAt(i - 1) !== Ch.CloseParen || !endsWithAt(line, i - 1, UNFINISHED)) return -1;
+  const start = i - 1 - UNFINISHED.length;
+  return start < from ? -1 : spacesStart(line, start, from);
+}
+
+function endsWithAt(line: string, end: number, suffix: string): boolean {
+  return end >= suffix.length && line.startsWith(suffix, end - suffix.length);
 }
 
 function parseExit(text: string, column: number): LineBody {
@@ -113,35 +337,71 @@ function parseExit(text: string, column: number): LineBody {
 }
 
 /**
- * Splits `args) = result <dur>` from the right: the last `) = ` (padding allowed)
- * ends the arguments, since a quoted argument may itself contain ` = ` or `)`.
+ * Splits line[from, end) = `args) = result <dur>` from the right: the last `) = `
+ * (padding allowed, /\)\s+=\s+/) ends the arguments, since a quoted argument may
+ * itself contain ` = ` or `)`. A trailing /\s+<(\d+\.\d+)>$/ is the duration.
  */
-function splitResult(text: string): { args: string; result: SyscallResult; duration?: number } | undefined {
-  let rest = text;
+function splitResult(line: string, from: number, end: number): { args: string; result: SyscallResult; duration?: number } | undefined {
   let duration: number | undefined;
-  const dur = /\s+<(\d+\.\d+)>$/.exec(rest);
-  if (dur) {
-    duration = Number(dur[1]);
-    rest = rest.slice(0, dur.index);
+  const durationStart = durationAt(line, from, end);
+  if (durationStart >= 0) {
+    duration = decimalAt(line, skipSpaces(line, durationStart) + 1, end - 1);
+    end = durationStart;
   }
-  const separator = /\)\s+=\s+/g;
-  let last: RegExpExecArray | undefined;
-  for (let m = separator.exec(rest); m; m = separator.exec(rest)) last = m;
-  if (!last) return undefined;
-  const cut = last.index;
-  const resultText = rest.slice(cut + last[0].length);
-  const result = parseResult(resultText.trim());
-  if (!result) return undefined;
-  return { args: rest.slice(0, cut), result, duration };
+  for (let paren = lastParen(line, end - 1, from); paren >= from; paren = lastParen(line, paren - 1, from)) {
+    const equals = skipSpaces(line, paren + 1);
+    if (equals === paren + 1 || equals >= end || line.charCodeAt(equals) !== Ch.Equals) continue;
+    const resultStart = Math.min(skipSpaces(line, equals + 1), end);
+    if (resultStart === equals + 1) continue;
+    const result = parseResult(line.slice(resultStart, spacesStart(line, end, resultStart)));
+    return result && { args: line.slice(from, paren), result, duration };
+  }
+  return undefined;
 }
 
+/** The last `)` at or before `i` and not before `floor`, or -1 (a loop: lastIndexOf is a runtime call, slow on short tails). */
+function lastParen(line: string, i: number, floor: number): number {
+  for (; i >= floor; i--) if (line.charCodeAt(i) === Ch.CloseParen) return i;
+  return -1;
+}
+
+/** Start of the `\s+<digits.digits>` that ends line[from, end), or -1. */
+function durationAt(line: string, from: number, end: number): number {
+  if (line.charCodeAt(end - 1) !== Ch.Greater) return -1;
+  const dot = digitsStart(line, end - 1, from);
+  if (dot === end - 1 || dot - 1 < from || line.charCodeAt(dot - 1) !== Ch.Dot) return -1;
+  const open = digitsStart(line, dot - 1, from);
+  if (open === dot - 1 || open - 1 < from || line.charCodeAt(open - 1) !== Ch.Less) return -1;
+  const start = spacesStart(line, open - 1, from);
+  return start < open - 1 ? start : -1;
+}
+
+/** A result as strace prints it: `?`, `-1 EINVAL (Invalid argument)`, `0x7f… (comment)`, `3</dev/x>`. */
 export function parseResult(text: string): SyscallResult | undefined {
   if (text.startsWith('?')) return { kind: 'unknown' };
-  const error = /^-1 (E[A-Z0-9]+|\(errno \d+\))(?: \((.*)\))?/.exec(text);
-  if (error) return { kind: 'error', errno: error[1], message: error[2] };
-  const value = /^(-?(?:0x[0-9a-f]+|\d+))(?:\s+(.*))?$/i.exec(text) ?? /^(-?(?:0x[0-9a-f]+|\d+))/i.exec(text);
-  if (!value) return undefined;
-  const result: SyscallResult = { kind: 'value', text: value[1], value: parseInteger(value[1]) };
-  if (value[2]) result.comment = value[2];
+  if (text.startsWith('-1 ')) {
+    const error = /^-1 (E[A-Z0-9]+|\(errno \d+\))(?: \((.*)\))?/.exec(text);
+    if (error) return { kind: 'error', errno: error[1], message: error[2] };
+  }
+  const numberEnd = leadingIntegerEnd(text);
+  if (numberEnd < 0) return undefined;
+  const number = text.slice(0, numberEnd);
+  const result: SyscallResult = { kind: 'value', text: number, value: parseInteger(number) };
+  // /^(number)(?:\s+(.*))?$/: a comment after spaces, when `.` can take all of it
+  const commentStart = skipSpaces(text, numberEnd);
+  if (commentStart > numberEnd && commentStart < text.length && !/[\n\r\u2028\u2029]/.test(text.slice(commentStart))) {
+    result.comment = text.slice(commentStart);
+  }
   return result;
+}
+
+/** End of /^-?(?:0x[0-9a-f]+|\d+)/i at the start of `text`, or -1. */
+function leadingIntegerEnd(text: string): number {
+  const start = text.charCodeAt(0) === Ch.Minus ? 1 : 0;
+  if (text.charCodeAt(start) === 48 && (text.charCodeAt(start + 1) | 32) === 120) {
+    const hexEnd = hexDigitsEnd(text, start + 2);
+    if (hexEnd > start + 2) return hexEnd;
+  }
+  const end = digitsEnd(text, start);
+  return end > start ? end : -1;
 }

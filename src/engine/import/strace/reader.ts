@@ -72,7 +72,7 @@ export class StraceReader {
 
   push(rawLine: string): void {
     this.lineNo++;
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
     const { prefix, body } = parseLine(line);
     if (body.kind === 'frame') {
       this.addFrame(body.frame);
@@ -251,7 +251,7 @@ export class StraceReader {
       this.relative = { sec, nsec };
       return { kind: 'relative', sec, nsec };
     }
-    return { kind: 'unix', sec: t.sec, nsec: t.nsec };
+    return t;
   }
 
   private diagnose(
@@ -301,10 +301,12 @@ function* readSync(lines: Iterable<string>, options: ReaderOptions): Generator<S
   const reader = new StraceReader((e) => queue.push(e), options);
   for (const line of lines) {
     reader.push(line);
-    yield* queue.splice(0);
+    // a line queues one event at most, nearly always: a delegated generator (or a length reset) per line costs more than its parsing
+    if (queue.length === 1) yield queue.pop() as StraceEvent;
+    else if (queue.length > 1) yield* drain(queue);
   }
   reader.finish();
-  yield* queue.splice(0);
+  yield* drain(queue);
   return { lines: reader.linesRead, features: reader.features };
 }
 
@@ -313,11 +315,18 @@ async function* readAsync(lines: AsyncIterable<string>, options: ReaderOptions):
   const reader = new StraceReader((e) => queue.push(e), options);
   for await (const line of lines) {
     reader.push(line);
-    yield* queue.splice(0);
+    if (queue.length === 1) yield queue.pop() as StraceEvent;
+    else if (queue.length > 1) yield* drain(queue);
   }
   reader.finish();
-  yield* queue.splice(0);
+  yield* drain(queue);
   return { lines: reader.linesRead, features: reader.features };
+}
+
+/** Yields and empties the reader's queue without copying it. */
+function* drain(queue: StraceEvent[]): Generator<StraceEvent> {
+  for (let i = 0; i < queue.length; i++) yield queue[i];
+  queue.length = 0;
 }
 
 /** Lines of a text without building an array of them (bounded memory for large strings). */
