@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { costModelFor, dmaBandwidth, type CostModel } from '../../src/engine/machine/costs';
-import { machineOf, presetMachine } from './device-machines';
+import { machineFrom, presetMachine } from './device-machines';
 
 const GB = 1e9;
 const KiB = 1024;
@@ -85,12 +85,14 @@ test('the second socket reaches the GPU through the inter-socket link', () => {
 });
 
 test('custom machines use their link declarations and default to PCIe 4 for unlinked devices', () => {
-  const nodes = [
-    { name: 'host', kind: 'dram' as const, bytes: GiB },
-    { name: 'acc', kind: 'cdm' as const, bytes: GiB },
-    { name: 'dev', kind: 'private' as const, bytes: GiB },
-  ];
-  const m = costModelFor(machineOf('custom', nodes, null, [{ a: 0, b: 1, bw: 100 * GB, bwBack: 50 * GB, latNs: 200 }]));
+  const m = costModelFor(
+    machineFrom(`machine custom
+      node host dram 1G
+      node acc cdm 1G
+      node dev private 1G
+      link host acc bw=100GB/s bw-back=50GB/s lat=200ns
+    end`),
+  );
   const pcie = model('x86-pcie');
   assert.ok(Math.abs(m.copyNs(0, 2, 2 * MiB) - pcie.copyNs(0, 2, 2 * MiB)) < 1e-6, 'unlinked device: PCIe 4');
   const there = m.copyNs(0, 1, 2 * MiB);

@@ -1,37 +1,16 @@
-// Machines for the device and cost tests, built from the preset table the way the
-// engine's machine builder lays them out (nodes in order, devices for non-dram nodes).
+// Machines for the device and cost tests, built by the engine's own machine builder
+// from the scenario text that declares them.
 
-import { PRESETS, type Machine, type MachineNode } from '../../src/engine/machine/machine';
-import type { NodeKind } from '../../src/engine/result';
+import assert from 'node:assert/strict';
+import { buildMachine, type Machine } from '../../src/engine/machine/machine';
+import { parse } from '../../src/engine/syntax/parser';
 
-export function machineOf(
-  name: string,
-  nodes: { name: string; kind: NodeKind; bytes: number }[],
-  preset: string | null,
-  links: Machine['links'] = [],
-): Machine {
-  let numa = 0;
-  let device = 0;
-  const built: MachineNode[] = nodes.map((n, index) => ({
-    index,
-    name: n.name,
-    kind: n.kind,
-    numaId: n.kind === 'dram' || n.kind === 'cdm' ? numa++ : null,
-    bytes: n.bytes,
-    hasCpus: n.kind === 'dram',
-    device: n.kind === 'dram' ? null : device++,
-  }));
-  return {
-    name,
-    preset,
-    nodes: built,
-    distance: built.map((a) => built.map((b) => (a === b ? 10 : 20))),
-    links,
-    pageSize: 4096,
-    devices: built.filter((n) => n.device !== null).map((n) => n.index),
-  };
+/** The machine a scenario declares: `machine gh200`, or a `machine … end` block. */
+export function machineFrom(text: string): Machine {
+  const scenario = parse(text);
+  const { machine, problems } = buildMachine(scenario.statements);
+  assert.deepEqual([...scenario.diagnostics, ...problems], [], text);
+  return machine;
 }
 
-export function presetMachine(preset: string): Machine {
-  return machineOf(preset, PRESETS[preset].nodes, preset);
-}
+export const presetMachine = (preset: string): Machine => machineFrom(`machine ${preset}`);

@@ -10,17 +10,16 @@ import {
   type DeviceFaultInput,
   type RangeAdvice,
 } from '../../src/engine/device/residency';
-import { machineOf, presetMachine } from './device-machines';
+import { machineFrom, presetMachine } from './device-machines';
 
-const GiB = 1024 ** 3;
 const x86 = topologyFor(presetMachine('x86-pcie'));
 const gh200 = topologyFor(presetMachine('gh200'));
 const twoGpus = topologyFor(
-  machineOf('two', [
-    { name: 'cpu0', kind: 'dram', bytes: GiB },
-    { name: 'gpu0', kind: 'private', bytes: GiB },
-    { name: 'gpu1', kind: 'private', bytes: GiB },
-  ], null),
+  machineFrom(`machine two
+    node cpu0 dram 1G
+    node gpu0 private 1G
+    node gpu1 private 1G
+  end`),
 );
 
 type FaultOptions = Partial<Omit<DeviceFaultInput, 'advice'>> & { advice?: Partial<RangeAdvice> };
