@@ -133,7 +133,7 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
   if (toDevice.length) {
     const extra = prefetchRegion(run, ctx, r, block, toDevice, advice, device);
     const faultedSet = new Set(toDevice);
-    const all = extra.length ? [...toDevice, ...extra].sort((a, b) => a - b) : toDevice;
+    const all = extra.length ? mergeAscending(toDevice, extra) : toDevice;
     placeOnDevice(run, ctx, r, all, all.length, device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agent);
     // what did not fit (a device smaller than one chunk, a full cdm node) is used where it is
     for (const p of toDevice) if (store.node(r.index, p) !== ctx.machine.devices[device]) faultIn.push(p);
@@ -183,14 +183,11 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
   if (params.policy !== 'uvm' || !params.prefetch) return [];
   const [first, end] = run.blockPages(r, block);
   const count = end - first;
-  const resident = new Uint8Array(count);
   const nodes = blockNodes(ctx, r, first, end);
-  let untouched = true;
-  for (let i = 0; i < count; i++) {
-    resident[i] = nodes[i] === devNode ? 1 : 0;
-    if (nodes[i] !== NO_NODE && nodes[i] !== ZERO_PAGE) untouched = false;
-  }
-  const mode = prefetchMode({ preferredIsSet: advice.preferred !== null, destinationIsPreferred: advice.preferred === device, blockUntouched: untouched });
+  // whether the block is untouched matters only toward the preferred location
+  const destinationIsPreferred = advice.preferred === device;
+  const untouched = destinationIsPreferred && nodes.every((node) => !hasMemory(node));
+  const mode = prefetchMode({ preferredIsSet: advice.preferred !== null, destinationIsPreferred, blockUntouched: untouched });
   if (mode === 'none') return [];
   let picked: number[];
   if (mode === 'whole-block') {
@@ -198,6 +195,8 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
     picked = [];
     for (let p = first; p < end; p++) if (!faultedSet.has(p)) picked.push(p);
   } else {
+    const resident = (residentScratch.length >= count ? residentScratch : (residentScratch = new Uint8Array(count))).subarray(0, count);
+    for (let i = 0; i < count; i++) resident[i] = nodes[i] === devNode ? 1 : 0;
     picked = computePrefetch({
       pages: count,
       pageSize: run.pageSize,
@@ -213,12 +212,20 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
   // one protection for the whole block is the common case: check pages only when it is not
   const segments = r.prot.segments(first, end);
   const accessible = segments.length === 1 && (segments[0].value === 'rw' || segments[0].value === 'r');
-  return picked.filter((p) => !run.isDeviceNode(nodes[p - first]) && (accessible || eligible(p)));
+  let kept = 0;
+  for (const p of picked) if (!run.isDeviceNode(nodes[p - first]) && (accessible || eligible(p))) picked[kept++] = p;
+  picked.length = kept;
+  return picked;
 }
 
-/** The node bytes of region pages [first, end), read chunk by chunk. */
+// work arrays of prefetchRegion, reused from block to block (it is not reentrant)
+let nodeScratch = new Uint8Array(0);
+let residentScratch = new Uint8Array(0);
+
+/** The node bytes of region pages [first, end), read chunk by chunk (valid until the next call). */
 function blockNodes(ctx: DeviceContext, r: Region, first: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - first).fill(NO_NODE);
+  if (nodeScratch.length < end - first) nodeScratch = new Uint8Array(end - first);
+  const out = nodeScratch.subarray(0, end - first).fill(NO_NODE);
   for (let p = first; p < end; ) {
     const c = ctx.pages.peek(r.index, p);
     const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
@@ -268,4 +275,13 @@ function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Regi
   const faultedSet = new Set(faulted);
   const all = [...faulted, ...extra].filter((p) => hasMemory(ctx.pages.node(r.index, p))).sort((a, b) => a - b);
   addCopies(run, ctx, r, all, all.length, f.device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agentOf(f.device));
+}
+
+/** The union of two ascending lists with no page in both, ascending. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out = new Array<number>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < out.length; k++) out[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
+  return out;
 }

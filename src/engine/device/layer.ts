@@ -3,6 +3,7 @@
 // DeviceRun made from the run's driver policy and parameters (the `driver` line,
 // then the CLI's `--set`, where `driver=<policy>` picks the policy).
 
+import { CHUNK_MASK } from '../sim/pages';
 import type { DeviceContext, DeviceLayer, DeviceLayerFactory, DeviceStatement } from '../sim/device';
 import { DeviceFlag, DeviceRun } from './deviceRun';
 import { advise, moveCall } from './driverCalls';
@@ -46,9 +47,10 @@ export const driverLayer: DeviceLayerFactory = (): DeviceLayer => {
     },
     pageLeftDevice(ctx, r, page, from) {
       if (!run) return;
-      const flags = ctx.pages.flags(r.index, page);
-      if ((flags & DeviceFlag.OnDevice) === 0) return; // not the driver's page
-      ctx.pages.setFlags(r.index, page, (flags & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu);
+      const c = ctx.pages.peek(r.index, page);
+      const i = page & CHUNK_MASK;
+      if (!c || (c.flags[i] & DeviceFlag.OnDevice) === 0) return; // not the driver's page
+      c.flags[i] = (c.flags[i] & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu;
       const device = run.deviceOfNode[from];
       if (device >= 0) run.rt.pools[device].release(run.blockOf(r, page), 1);
       // a migration toward the CPU, at the time it happens: what the thrashing detector counts

@@ -5,7 +5,7 @@
 
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
-import { CHUNK_MASK } from '../sim/pages';
+import { CHUNK_MASK, CHUNK_SHIFT, type Chunk } from '../sim/pages';
 import { COPY_INVALIDATE_NS, dropCopies } from '../sim/copies';
 import type { Region } from '../sim/state';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
@@ -52,32 +52,10 @@ export function commitMoves(
       k++;
       continue;
     }
-    let e = k + 1;
-    while (
-      e < to &&
-      pages[e] === pages[e - 1] + 1 &&
-      dest[e - from] === target &&
-      store.node(r.index, pages[e]) === src &&
-      causeOf(pages[e]) === cause &&
-      store.copies(r.index, pages[e]) === 0
-    ) e++;
+    const e = runEnd(ctx, r, pages, k, to, (q) => dest[q - from] === target, src, cause, causeOf);
     const n = e - k;
+    moveRun(run, ctx, r, page, n, src, target);
     const toDevice = run.deviceOfNode[target];
-    const fromDevice = hasMemory(src) ? run.deviceOfNode[src] : -1;
-    for (let q = k; q < e; q++) {
-      const p = pages[q];
-      const c = store.chunk(r.index, p);
-      const i = p & CHUNK_MASK;
-      if (fromDevice >= 0 && c.flags[i] & DeviceFlag.OnDevice) run.rt.pools[fromDevice].release(run.blockOf(r, p), 1);
-      store.setNode(r.index, p, target);
-      if (toDevice >= 0) {
-        c.flags[i] = (c.flags[i] & ~DeviceFlag.TakenByCpu) | DeviceFlag.OnDevice;
-        c.mapped[i] = 1 << toDevice;
-      } else {
-        c.flags[i] &= ~(DeviceFlag.OnDevice | DeviceFlag.TakenByCpu);
-        c.mapped[i] = 0;
-      }
-    }
     if (hasMemory(src) && cause !== Cause.Eviction) noteThrashing(run, ctx, r, page, n, toDevice >= 0 ? toDevice : 'cpu', cause);
     if (hasMemory(src)) {
       ctx.event(kind, agent, src, target, cause, r.index, page, n);
@@ -90,6 +68,84 @@ export function commitMoves(
     k = e;
   }
   return moved;
+}
+
+/**
+ * The end of the run that starts at pages[k]: contiguous pages the caller sends to
+ * the same place (`sameTarget`), on node `src`, with one cause and no copies.
+ */
+function runEnd(
+  ctx: DeviceContext,
+  r: Region,
+  pages: ArrayLike<number>,
+  k: number,
+  to: number,
+  sameTarget: (q: number) => boolean,
+  src: number,
+  cause: Cause,
+  causeOf: (page: number) => Cause,
+): number {
+  let c: Chunk | undefined;
+  let chunkKey = -1;
+  let e = k + 1;
+  for (; e < to; e++) {
+    const p = pages[e];
+    if (p !== pages[e - 1] + 1 || !sameTarget(e)) break;
+    if (p >> CHUNK_SHIFT !== chunkKey) {
+      chunkKey = p >> CHUNK_SHIFT;
+      c = ctx.pages.peek(r.index, p);
+    }
+    const i = p & CHUNK_MASK;
+    if ((c ? c.node[i] : NO_NODE) !== src || causeOf(p) !== cause || (c?.copies ? c.copies[i] : 0) !== 0) break;
+  }
+  return e;
+}
+
+/**
+ * Moves region pages [first, first + n), all on `src` with no copies, to `target`,
+ * chunk by chunk. Device destinations get the driver's flag and the device's
+ * mapping; system destinations lose every device mapping. Device memory they leave
+ * goes back to its pool, one release per block.
+ */
+function moveRun(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, n: number, src: number, target: number): void {
+  const store = ctx.pages;
+  const toDevice = run.deviceOfNode[target];
+  const fromDevice = hasMemory(src) ? run.deviceOfNode[src] : -1;
+  const end = first + n;
+  for (let p = first; p < end; ) {
+    const c = store.chunk(r.index, p);
+    const i = p & CHUNK_MASK;
+    const m = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT) - p;
+    if (fromDevice >= 0) releaseOnDevice(run, r, c, p, m, fromDevice);
+    store.placeRun(c, i, m, src, target);
+    const { flags } = c;
+    if (toDevice >= 0) {
+      for (let q = i; q < i + m; q++) flags[q] = (flags[q] & ~DeviceFlag.TakenByCpu) | DeviceFlag.OnDevice;
+      c.mapped.fill(1 << toDevice, i, i + m);
+    } else {
+      for (let q = i; q < i + m; q++) flags[q] &= ~(DeviceFlag.OnDevice | DeviceFlag.TakenByCpu);
+      c.mapped.fill(0, i, i + m);
+    }
+    p += m;
+  }
+}
+
+/** Returns to the device's pool the pages of [first, first + m) (inside chunk c) the driver placed there. */
+function releaseOnDevice(run: DeviceRun, r: Region, c: Chunk, first: number, m: number, device: number): void {
+  const pool = run.rt.pools[device];
+  let block = -1;
+  let count = 0;
+  for (let p = first; p < first + m; p++) {
+    if ((c.flags[p & CHUNK_MASK] & DeviceFlag.OnDevice) === 0) continue;
+    const b = run.blockOf(r, p);
+    if (b !== block) {
+      if (count) pool.release(block, count);
+      block = b;
+      count = 0;
+    }
+    count++;
+  }
+  if (count) pool.release(block, count);
 }
 
 /**
@@ -160,24 +216,44 @@ export function placeBlockOnDevice(
 ): number {
   const devNode = ctx.machine.devices[device];
   const block = run.blockOf(r, pages[from]);
-  const dest = new Uint8Array(to - from);
+  let nodes = nodesOf(ctx, r, pages, from, to);
   let need = 0;
-  for (let k = from; k < to; k++) if (ctx.pages.node(r.index, pages[k]) !== devNode) need++;
+  for (let k = 0; k < nodes.length; k++) if (nodes[k] !== devNode) need++;
   if (need === 0) return 0;
   const pool = run.rt.pools[device];
   const a = pool.allocate(block, need);
   if (a.kind === 'full') return 0; // device memory smaller than one root chunk
-  if (a.kind === 'evicted') evictBlock(run, ctx, device, a.evictedBlock);
+  if (a.kind === 'evicted') {
+    evictBlock(run, ctx, device, a.evictedBlock);
+    nodes = nodesOf(ctx, r, pages, from, to);
+  }
   run.blockRegion.set(block, r.index);
   run.blockSpan.set(block, ctx.span);
   // a cdm node is also a NUMA node: the kernel's count of its pages must fit too
   let room = ctx.machine.nodes[devNode].numaId !== null ? ctx.alloc.capacityOf(devNode) - ctx.pages.used[devNode] : Infinity;
-  for (let k = from; k < to; k++) {
-    const here = ctx.pages.node(r.index, pages[k]) === devNode;
-    dest[k - from] = here || room <= 0 ? NO_NODE : devNode;
+  // each page's node byte becomes its destination, in place
+  for (let k = 0; k < nodes.length; k++) {
+    const here = nodes[k] === devNode;
+    nodes[k] = here || room <= 0 ? NO_NODE : devNode;
     if (!here) room--;
   }
-  return commitMoves(run, ctx, r, pages, from, to, dest, causeOf, agent);
+  return commitMoves(run, ctx, r, pages, from, to, nodes, causeOf, agent);
+}
+
+/** The node bytes of pages[from..to), one chunk lookup per run of pages in the same chunk. */
+function nodesOf(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  let c: Chunk | undefined;
+  let chunkKey = -1;
+  for (let k = from; k < to; k++) {
+    const p = pages[k];
+    if (p >> CHUNK_SHIFT !== chunkKey) {
+      chunkKey = p >> CHUNK_SHIFT;
+      c = ctx.pages.peek(r.index, p);
+    }
+    out[k - from] = c ? c.node[p & CHUNK_MASK] : NO_NODE;
+  }
+  return out;
 }
 
 /** Places pages (ascending, any number of blocks) on device memory, block by block. */
@@ -241,10 +317,16 @@ export function evictBlock(run: DeviceRun, ctx: DeviceContext, device: number, b
   const [first, end] = run.blockPages(r, block);
   const pages: number[] = [];
   const bit = 1 << device;
-  for (let p = first; p < end; p++) {
-    if (ctx.pages.node(r.index, p) === devNode) pages.push(p);
-    // read-only copies are dropped, not written back
-    else if (ctx.pages.copies(r.index, p) & bit) dropCopies(ctx, r.index, p, bit, ctx.pages.node(r.index, p), agentOf(device), Cause.Eviction);
+  for (let p = first; p < end; ) {
+    const c = ctx.pages.peek(r.index, p);
+    const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+    for (; c && p < chunkEnd; p++) {
+      const i = p & CHUNK_MASK;
+      if (c.node[i] === devNode) pages.push(p);
+      // read-only copies are dropped, not written back
+      else if (c.copies !== null && c.copies[i] & bit) dropCopies(ctx, r.index, p, bit, c.node[i], agentOf(device), Cause.Eviction);
+    }
+    p = chunkEnd;
   }
   if (pages.length === 0) return;
   const moved = moveToSystem(run, ctx, r, pages, 0, pages.length, 0, () => Cause.Eviction, agentOf(device), EventKind.Evict);

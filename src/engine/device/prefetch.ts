@@ -40,22 +40,36 @@ export function computePrefetch(input: PrefetchInput): number[] {
   for (const p of faulted) marks[p] |= FAULTED;
   for (const p of input.thrashing ?? []) if (p >= 0 && p < pages) marks[p] |= THRASHING;
 
-  for (let p = 0; p < pages; p++) if (input.residentAtDestination[p] || marks[p] & FAULTED) leaves[shift + p] = 1;
-  growToBigPages(leaves, shift, pages, bigPages, faulted, marks);
+  const ascending = [...faulted].sort((a, b) => a - b);
+  growToBigPages(leaves, shift, pages, bigPages, ascending, marks);
+  // a leaf is populated when grown, resident or faulted; one pass sets it and sums the prefix
+  const resident = input.residentAtDestination;
+  for (let i = 0; i < shift; i++) prefix[i + 1] = prefix[i] + leaves[i];
+  for (let p = 0, i = shift; p < pages; p++, i++) {
+    if (resident[p] || marks[p] & FAULTED) leaves[i] = 1;
+    prefix[i + 1] = prefix[i] + leaves[i];
+  }
 
-  for (let i = 0; i < leafCount; i++) prefix[i + 1] = prefix[i] + leaves[i];
-
-  for (let page = 0; page < pages; page++) {
-    if (marks[page] !== FAULTED) continue; // walk from faulted pages that are not thrashing, in order
+  // walk from faulted pages that are not thrashing, in order; only [lo, hi) can be taken
+  let lo = pages;
+  let hi = 0;
+  let previous = -1;
+  for (const page of ascending) {
+    if (page === previous || page < 0 || page >= pages || marks[page] !== FAULTED) continue;
+    previous = page;
     const [first, outer] = highestDenseSubtree(shift + page, leafCount, prefix, threshold);
-    const from = Math.max(first, shift);
-    const to = Math.min(outer, leafCount);
-    take.fill(1, from - shift, Math.max(from, to) - shift);
-    if (to === leafCount) break; // already reaches the end of the block
+    const from = Math.max(first, shift) - shift;
+    const to = Math.max(from, Math.min(outer, leafCount) - shift);
+    take.fill(1, from, to);
+    if (from < to) {
+      lo = Math.min(lo, from);
+      hi = Math.max(hi, to);
+    }
+    if (to === pages) break; // already reaches the end of the block
   }
 
   const out: number[] = [];
-  for (let p = 0; p < pages; p++) if (take[p] && marks[p] === 0 && !input.residentAtDestination[p]) out.push(p);
+  for (let p = lo; p < hi; p++) if (take[p] && marks[p] === 0 && !resident[p]) out.push(p);
   return out;
 }
 
@@ -81,10 +95,10 @@ function scratch(leaves: number): Scratch {
   return buffers;
 }
 
-/** grow_fault_granularity: fill every big page (and the partial prefix/suffix) holding a fault and no thrashing page. */
+/** grow_fault_granularity: fill every big page (and the partial prefix/suffix) holding a fault (`faulted` ascending) and no thrashing page. */
 function growToBigPages(leaves: Uint8Array, shift: number, pages: number, bigPages: number, faulted: readonly number[], marks: Uint8Array): void {
   let last = -1;
-  for (const p of [...faulted].sort((a, b) => a - b)) {
+  for (const p of faulted) {
     const region = Math.floor((shift + p) / bigPages);
     if (region === last) continue;
     last = region;

@@ -105,6 +105,21 @@ export class PageStore {
     c.touched[i] = 0;
   }
 
+  /**
+   * place() for pages [i, i + n) of one chunk that all sit on `from` (not `to`) and
+   * hold no copies: one fill per plane and one count update instead of n.
+   */
+  placeRun(c: Chunk, i: number, n: number, from: number, to: number): void {
+    if (hasMemory(from)) this.used[from] -= n;
+    if (hasMemory(to)) {
+      // counts only grow within the run, so the peak is the final count
+      const u = (this.used[to] += n);
+      if (u > this.peak[to]) this.peak[to] = u;
+    }
+    c.node.fill(to, i, i + n);
+    c.touched.fill(0, i, i + n);
+  }
+
   /** Bitmask of devices holding a read-mostly copy of the page. */
   copies(region: number, page: number): number {
     const c = this.peek(region, page);
