@@ -90,6 +90,21 @@ export interface EventRecord {
   count: number;
 }
 
+/**
+ * Open fault runs remembered per log: 4096 slots for a fault batch's 256 lanes.
+ * Fibonacci hashing spreads keys a fixed stride apart (lanes are) nearly evenly,
+ * so at this load they do not collide; with 1024 slots they did.
+ */
+const FAULT_SLOT_BITS = 12;
+
+function slotOf(page: number): number {
+  return Math.imul(page, 0x9e3779b1) >>> (32 - FAULT_SLOT_BITS);
+}
+
+function isFault(kind: EventKind): boolean {
+  return kind === EventKind.CpuFault || kind === EventKind.DeviceFault;
+}
+
 export class EventLog {
   length = 0;
   step = new Uint32Array(1024);
@@ -103,6 +118,10 @@ export class EventLog {
   region = new Uint32Array(1024);
   page = new Uint32Array(1024);
   count = new Uint32Array(1024);
+  /** fault rows by the page that would continue them (a hash table that forgets on collision) */
+  private readonly faultSlots = new Int32Array(1 << FAULT_SLOT_BITS).fill(-1);
+  /** first row that a fault may still extend (rows before it precede a placement row) */
+  private faultFloor = 0;
 
   push(e: EventRecord): number {
     return this.add(e.step, e.time, e.kind, e.agent, e.from, e.to, e.cause, e.line, e.region, e.page, e.count);
@@ -111,7 +130,8 @@ export class EventLog {
   /**
    * Appends an event, or extends the previous one when this one continues it
    * (same step, kind, agent, nodes, cause and region, next page): a pass over a
-   * region then costs one event, not one per page.
+   * region then costs one event, not one per page. A fault may also extend an
+   * earlier fault row of the step that it continues (see `recentFault`).
    */
   add(
     step: number,
@@ -139,7 +159,16 @@ export class EventLog {
       this.cause[last] === cause
     ) {
       this.count[last] += count;
+      if (isFault(kind)) this.noteFault(last);
       return last;
+    }
+    if (isFault(kind)) {
+      const row = this.recentFault(step, kind, agent, from, to, cause, line, region, page);
+      if (row >= 0) {
+        this.count[row] += count;
+        this.noteFault(row);
+        return row;
+      }
     }
     if (this.length === this.step.length) this.grow();
     const i = this.length++;
@@ -154,7 +183,40 @@ export class EventLog {
     this.region[i] = region;
     this.page[i] = page;
     this.count[i] = count;
+    if (isFault(kind)) this.noteFault(i);
+    // a fault may not move before a row that places pages: a page's history keeps its order
+    else this.faultFloor = this.length;
     return i;
+  }
+
+  /**
+   * The fault row of this step that the fault at `page` continues, or -1. The lanes
+   * of a device's fault batch fault on pages far apart, so their rows interleave
+   * and the previous row is rarely the one continued. Fault rows do not change
+   * placement, so growing an earlier one changes no page's state; rows that do
+   * (any other kind) stop the search (`faultFloor`). A slot may be stale (a row
+   * grown in place by its owner, or overwritten): it is checked, never trusted.
+   */
+  private recentFault(step: number, kind: EventKind, agent: number, from: number, to: number, cause: Cause, line: number, region: number, page: number): number {
+    const row = this.faultSlots[slotOf(page)];
+    return row >= this.faultFloor &&
+      row < this.length &&
+      this.page[row] + this.count[row] === page &&
+      this.region[row] === region &&
+      this.kind[row] === kind &&
+      this.step[row] === step &&
+      this.line[row] === line &&
+      this.agent[row] === agent &&
+      this.from[row] === from &&
+      this.to[row] === to &&
+      this.cause[row] === cause
+      ? row
+      : -1;
+  }
+
+  /** Files fault row i under the page that would continue it. */
+  private noteFault(i: number): void {
+    this.faultSlots[slotOf(this.page[i] + this.count[i])] = i;
   }
 
   get(i: number): EventRecord {
@@ -183,7 +245,8 @@ export class EventLog {
   }
 
   private grow(): void {
-    const n = this.step.length * 2;
+    // 1.5x rather than 2x: during a growth the old and the new columns are both live
+    const n = Math.ceil(this.step.length * 1.5);
     const g = <T extends Uint8Array | Uint32Array | Float64Array>(a: T): T => {
       const b = new (a.constructor as { new (n: number): T })(n);
       b.set(a);

@@ -90,10 +90,11 @@ export function cpuAccess(s: SimState, st: CpuStatement): void {
     s.diag(st.thread?.span ?? st.span, 'error', 'unknown-name', `no thread named '${st.thread?.name}'`);
     return;
   }
+  const write = st.op === 'write';
+  if (onePageAccess(s, st, thread, write)) return;
   const range = resolveRef(s, st.range);
   if (!range) return;
   const parts = walk(s, range.start, range.length);
-  const write = st.op === 'write';
   const why = forbidden(s, parts, write);
   if (why) {
     s.diag(st.span, 'error', 'segv', `${why} (access skipped)`);
@@ -120,6 +121,56 @@ export function cpuAccess(s: SimState, st: CpuStatement): void {
     }
   }
   toucher.endPart();
+}
+
+/**
+ * The commonest statement of a long scenario: one access to one page of a region,
+ * allowed by its protection. Such a range is one part, so it needs no walk and no
+ * protection check per segment. A page already resident where the access leaves it
+ * (no fault, no copy-on-write, no copies to collapse) only costs time, charged as
+ * touchRange charges an access, without building a Toucher.
+ * False when the general path must run (it also reports every error).
+ */
+function onePageAccess(s: SimState, st: CpuStatement, thread: Thread, write: boolean): boolean {
+  const ref = st.range;
+  const ps = s.machine.pageSize;
+  if (ref.kind !== 'region' || (st.stride !== undefined && st.stride > 0 && st.stride !== ps)) return false;
+  const r = s.regionByName.get(ref.region);
+  if (!r) return false;
+  // as resolveRef reads the range; a region starts on a page boundary
+  const off = ref.start ?? 0;
+  const end = ref.end ?? (ref.length !== undefined ? off + ref.length : r.bytes);
+  if (!(off >= 0 && end > off && end <= r.bytes)) return false;
+  const page = Math.floor(off / ps);
+  if (Math.ceil(end / ps) !== page + 1) return false;
+  // 'unmapped' (or another region mapped over it) and forbidden accesses take the general path
+  const prot = r.prot.at(page);
+  if (prot !== 'rw' && (prot !== 'r' || write)) return false;
+  if (!s.charge((Math.ceil((end - off) / ps) + 1) * st.times)) return true;
+  const chunk = s.pages.peek(r.index, page);
+  const i = page & CHUNK_MASK;
+  const node = chunk === undefined ? NO_NODE : chunk.node[i];
+  const t = accessTables(s);
+  const resident =
+    chunk !== undefined &&
+    !t.slow[write ? 1 : 0][node] &&
+    !(write && ((r.privateFile && (chunk.flags[i] & PageFlag.Cow) === 0) || (chunk.copies !== null && chunk.copies[i] !== 0)));
+  if (resident) {
+    const ns = accessNsFrom(s, t, thread.node)[node];
+    const remote = t.remote[node];
+    for (let pass = 0; pass < st.times; pass++) {
+      s.now += ns;
+      s.metrics.remoteAccesses += remote;
+    }
+    return true;
+  }
+  const toucher = new Toucher(s, thread, write);
+  for (let pass = 0; pass < st.times && !s.stopped; pass++) {
+    toucher.touchRange(r, page, page + 1);
+    toucher.endPart();
+  }
+  toucher.endPart();
+  return true;
 }
 
 /** One CPU access to one page (get_mempolicy's GUP read, for instance). */
