@@ -7,7 +7,7 @@ import { closeSync, createReadStream, createWriteStream, openSync, readFileSync,
 import { once } from 'node:events';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
-import { straceToScenario, streamStraceToScenario, summaryText, type StraceImportOptions } from '../engine/import/convert';
+import { straceToScenario, streamStraceBatches, summaryText, type StraceImportOptions } from '../engine/import/convert';
 import { detectTrace, leadingLines, type TraceKind } from '../engine/import/detect';
 import { machineBlock } from '../engine/import/strace/machineInfo';
 import { uvmSmartToScenario, type ConversionStats, type ConvertOptions as UvmSmartOptions } from '../engine/import/uvmsmart';
@@ -77,26 +77,36 @@ export function detectTraceFile(file: string): TraceKind | undefined {
   return detectTrace(leadingLines(firstLines(file)));
 }
 
-/** The file's lines, read in chunks; `\r` is left for the readers, which strip it. */
-async function* fileLines(file: string): AsyncGenerator<string> {
+/**
+ * The file's lines, read in chunks and handed over a chunk's worth at a time (one
+ * await per chunk, not per line); `\r` is left for the readers, which strip it.
+ */
+async function* fileLineBatches(file: string): AsyncGenerator<string[]> {
   let rest = '';
   let cutting = false;
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK })) {
+    const batch: string[] = [];
     let start = 0;
     const text = rest + (chunk as string);
     for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-      if (!cutting) yield text.slice(start, end);
+      if (!cutting) batch.push(text.slice(start, end));
       cutting = false;
       start = end + 1;
     }
     rest = text.slice(start);
     if (rest.length > MAX_LINE && !cutting) {
-      yield rest.slice(0, MAX_LINE);
+      batch.push(rest.slice(0, MAX_LINE));
       cutting = true;
     }
     if (cutting) rest = '';
+    if (batch.length > 0) yield batch;
   }
-  if (rest !== '' && !cutting) yield rest;
+  if (rest !== '' && !cutting) yield [rest];
+}
+
+/** The file's lines one at a time, for the readers that take a line stream. */
+async function* fileLines(file: string): AsyncGenerator<string> {
+  for await (const batch of fileLineBatches(file)) yield* batch;
 }
 
 /** `--machine` as the strace importer takes it: a preset name, or the machine of a scenario file. */
@@ -200,14 +210,6 @@ class ChunkedWriter {
   }
 }
 
-/** Lines of `source`, paused while `writer`'s destination is backed up. */
-async function* paced(source: AsyncIterable<string>, writer: ChunkedWriter): AsyncGenerator<string> {
-  for await (const line of source) {
-    await writer.drained();
-    yield line;
-  }
-}
-
 /** Converts a trace, writing the scenario to `out` as it is made; diagnostics go to `report`. */
 async function streamTrace(file: string, kind: TraceKind, options: TraceOptions, out: Writable, report: (d: TraceDiagnostic) => void): Promise<TraceImport> {
   if (kind === 'uvmsmart') {
@@ -218,12 +220,13 @@ async function streamTrace(file: string, kind: TraceKind, options: TraceOptions,
     return { kind, summary, errors };
   }
   const writer = new ChunkedWriter(out);
-  const summary = await streamStraceToScenario(paced(fileLines(file), writer), straceOptions(options), {
+  // reading pauses while the destination is backed up, so it cannot outrun writing
+  const summary = await streamStraceBatches(fileLineBatches(file), straceOptions(options), {
     line: (text) => writer.line(text),
     diagnostic: (d) => {
       if (isProblem(d)) report(d);
     },
-  });
+  }, () => writer.drained());
   writer.flush();
   return { kind, summary: summaryText(summary), errors: summary.unreadableLines };
 }

@@ -5,7 +5,7 @@
 
 import { decodeCall, DECODED_CALLS, type DecodedCall } from './strace/decode';
 import { cpuNode, machineInfo, type MachineInfo } from './strace/machineInfo';
-import { readStrace, linesOf, type ReadSummary, type ReaderOptions } from './strace/reader';
+import { linesOf, StraceReader, type ReadSummary, type ReaderOptions } from './strace/reader';
 import { RegionMap } from './strace/regions';
 import { translate, type TranslateContext } from './strace/translate';
 import type { ImportDiagnostic, StraceEvent, StraceFeatures, SyscallRecord, Timestamp } from './strace/types';
@@ -281,11 +281,33 @@ export function straceToScenario(
   };
   const done = (summary: ImportSummary): ScenarioImport => ({ text: out.join('\n') + '\n', lineMap, summary, diagnostics });
   if (typeof input !== 'string' && Symbol.asyncIterator in input) return streamStraceToScenario(input, options, sink).then(done);
-  const builder = new ScenarioBuilder(options, sink);
-  const events = readStrace(typeof input === 'string' ? linesOf(input) : input, options);
-  for (let r = events.next(); ; r = events.next()) {
-    if (r.done) return done(builder.finish(r.value));
-    builder.add(r.value);
+  const conversion = new Conversion(options, sink);
+  for (const line of typeof input === 'string' ? linesOf(input) : input) conversion.push(line);
+  return done(conversion.finish());
+}
+
+/**
+ * A reader whose events go straight into a builder. The conversion is fed line by
+ * line with no generator in between: a generator step per line costs as much as
+ * reading the line.
+ */
+class Conversion {
+  private readonly builder: ScenarioBuilder;
+  private readonly reader: StraceReader;
+
+  constructor(options: StraceImportOptions, sink: ScenarioSink) {
+    const builder = new ScenarioBuilder(options, sink);
+    this.builder = builder;
+    this.reader = new StraceReader((event) => builder.add(event), options);
+  }
+
+  push(line: string): void {
+    this.reader.push(line);
+  }
+
+  finish(): ImportSummary {
+    this.reader.finish();
+    return this.builder.finish({ lines: this.reader.linesRead, features: this.reader.features });
   }
 }
 
@@ -299,10 +321,26 @@ export async function streamStraceToScenario(
   options: StraceImportOptions,
   sink: ScenarioSink,
 ): Promise<ImportSummary> {
-  const builder = new ScenarioBuilder(options, sink);
-  const events = readStrace(input, options);
-  for (let r = await events.next(); ; r = await events.next()) {
-    if (r.done) return builder.finish(r.value);
-    builder.add(r.value);
+  const conversion = new Conversion(options, sink);
+  for await (const line of input) conversion.push(line);
+  return conversion.finish();
+}
+
+/**
+ * The streaming form fed a batch of lines at a time (the lines of one chunk of a
+ * file): one await per batch instead of one per line. `beforeBatch` may wait, so a
+ * slow destination paces the reading.
+ */
+export async function streamStraceBatches(
+  batches: AsyncIterable<readonly string[]>,
+  options: StraceImportOptions,
+  sink: ScenarioSink,
+  beforeBatch: () => Promise<void>,
+): Promise<ImportSummary> {
+  const conversion = new Conversion(options, sink);
+  for await (const batch of batches) {
+    await beforeBatch();
+    for (let i = 0; i < batch.length; i++) conversion.push(batch[i]);
   }
+  return conversion.finish();
 }

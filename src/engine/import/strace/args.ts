@@ -130,7 +130,8 @@ function skipString(text: string, open: number): number {
 
 /** Removes `/* … *\/` comments (used where strace adds a decoded name next to a number). */
 export function stripComments(text: string): string {
-  return text.replace(/\/\*.*?\*\//g, ' ').trim();
+  // most arguments have no comment: the expression would find nothing to replace
+  return text.includes('/*') ? text.replace(/\/\*.*?\*\//g, ' ').trim() : text.trim();
 }
 
 /**
@@ -162,10 +163,24 @@ export function parseInteger(text: string): number | undefined {
   const sign = t.charCodeAt(0) === 45 ? 1 : 0;
   let value: number;
   if (t.charCodeAt(sign) === 48 && (t.charCodeAt(sign + 1) | 32) === 120 && t.length > sign + 2 && every(t, sign + 2, isHexDigit)) {
-    value = sign ? -parseInt(t.slice(3), 16) : parseInt(t.slice(2), 16);
+    const magnitude = t.length - sign - 2 <= EXACT_HEX_DIGITS ? hexValue(t, sign + 2) : parseInt(t.slice(sign + 2), 16);
+    value = sign ? -magnitude : magnitude;
   } else if (t.length > sign && every(t, sign, isDigit)) value = Number(t);
   else return undefined;
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** Hex digits whose value a double holds exactly (52 bits): summed digit by digit, as parseInt would read them. */
+const EXACT_HEX_DIGITS = 13;
+
+/** The value of the hex digits text[from…] (checked by the caller). */
+function hexValue(text: string, from: number): number {
+  let n = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 32;
+    n = n * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return n;
 }
 
 function every(text: string, from: number, accept: (c: number) => boolean): boolean {
@@ -186,13 +201,20 @@ export function parseAddress(text: string): number | undefined {
 export function parseFlags(text: string, names: Readonly<Record<string, number>>): number | undefined {
   const t = stripComments(text);
   if (t === '') return undefined;
-  let value = 0n;
+  // a number's bitwise OR is exact below 2^31, as nearly all flags are; wider values are OR-ed as BigInts
+  let small = 0;
+  let wide: bigint | undefined;
   for (const part of t.split('|')) {
     const token = part.trim();
     const named = names[token];
     const bits = named !== undefined ? named : parseInteger(token);
     if (bits === undefined || bits < 0) return undefined;
-    value |= BigInt(bits);
+    if (bits <= MAX_INT31) small |= bits;
+    else wide = (wide ?? 0n) | BigInt(bits);
   }
+  if (wide === undefined) return small;
+  const value = wide | BigInt(small);
   return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
 }
+
+const MAX_INT31 = 0x7fffffff;

@@ -82,7 +82,7 @@ export function parseLine(line: string): ParsedLine {
   const timeEnd = timeFieldEnd(line, pidEnd);
   const ipEnd = pointerEnd(line, timeEnd);
   const tid = pidEnd > 0 ? pidOf(line) : null;
-  const time = timeEnd > pidEnd ? timeAt(line, pidEnd) : undefined;
+  const time = foundTime;
   const ip = ipEnd > timeEnd ? line.slice(timeEnd + 1, hexDigitsEnd(line, timeEnd + 1)) : undefined;
   let prefix: Prefix;
   if (time === undefined) prefix = ip === undefined ? { tid } : { tid, ip };
@@ -124,35 +124,40 @@ function bracketPidEnd(line: string): number {
   return after > close + 1 ? after : -1;
 }
 
-/** `(\d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})\s+` at `i`. */
+/**
+ * The time that the last timeFieldEnd call found (undefined when there was none):
+ * its digits are read once, while the field is checked, and picked up from here.
+ */
+let foundTime: RawTime | undefined;
+
+/** `(\d\d:\d\d:\d\d(?:\.\d{1,9})?|\d+\.\d{1,9})\s+` at `i`; sets foundTime. */
 function timeFieldEnd(line: string, i: number): number {
+  foundTime = undefined;
   let end: number;
+  let time: RawTime;
   if (isClock(line, i)) {
     end = i + 8;
+    let nsec = 0;
     if (line.charCodeAt(end) === Ch.Dot) {
       const fracEnd = digitsEnd(line, end + 1);
-      if (fracEnd - end - 1 >= 1 && fracEnd - end - 1 <= 9 && isSpace(line.charCodeAt(fracEnd))) end = fracEnd;
+      if (fracEnd - end - 1 >= 1 && fracEnd - end - 1 <= 9 && isSpace(line.charCodeAt(fracEnd))) {
+        nsec = nanoseconds(line, end + 1, fracEnd);
+        end = fracEnd;
+      }
     }
+    time = { kind: 'clock', sec: twoDigits(line, i) * 3600 + twoDigits(line, i + 3) * 60 + twoDigits(line, i + 6), nsec };
   } else {
     const dot = digitsEnd(line, i);
     if (dot === i || line.charCodeAt(dot) !== Ch.Dot) return i;
     end = digitsEnd(line, dot + 1);
     if (end - dot - 1 < 1 || end - dot - 1 > 9) return i;
+    const sec = integerAt(line, i, dot);
+    time = { kind: sec >= EPOCH_THRESHOLD ? 'unix' : 'relative', sec, nsec: nanoseconds(line, dot + 1, end) };
   }
   const after = skipSpaces(line, end);
-  return after > end ? after : i;
-}
-
-/** The time of a line whose time field starts at `i` (timeFieldEnd found one). */
-function timeAt(line: string, i: number): RawTime {
-  if (isClock(line, i)) {
-    const sec = twoDigits(line, i) * 3600 + twoDigits(line, i + 3) * 60 + twoDigits(line, i + 6);
-    const nsec = line.charCodeAt(i + 8) === Ch.Dot ? nanoseconds(line, i + 9, digitsEnd(line, i + 9)) : 0;
-    return { kind: 'clock', sec, nsec };
-  }
-  const dot = digitsEnd(line, i);
-  const sec = integerAt(line, i, dot);
-  return { kind: sec >= EPOCH_THRESHOLD ? 'unix' : 'relative', sec, nsec: nanoseconds(line, dot + 1, digitsEnd(line, dot + 1)) };
+  if (after === end) return i;
+  foundTime = time;
+  return after;
 }
 
 /** `\[([0-9a-f]{4,16})\]\s+` at `i`. */
@@ -293,9 +298,9 @@ function parseCall(line: string, column: number, end: number): LineBody | undefi
   if (endsWithAt(line, end, UNFINISHED) && end - UNFINISHED.length >= argsColumn) {
     return { kind: 'unfinished', name, argsText: line.slice(argsColumn, spacesStart(line, end - UNFINISHED.length, argsColumn)), argsColumn };
   }
-  const tail = splitResult(line, argsColumn, end);
-  if (!tail) return { kind: 'malformed', message: `${name}: no ') = <result>' (line cut short?)`, column: end };
-  return { kind: 'call', name, argsText: tail.args, argsColumn, result: tail.result, duration: tail.duration };
+  const argsEnd = splitResult(line, argsColumn, end);
+  if (argsEnd < 0) return { kind: 'malformed', message: `${name}: no ') = <result>' (line cut short?)`, column: end };
+  return { kind: 'call', name, argsText: line.slice(argsColumn, argsEnd), argsColumn, result: tail.result, duration: tail.duration };
 }
 
 /** `<... name resumed>` then the rest of the call; undefined when the line does not start so. */
@@ -308,9 +313,9 @@ function parseResumed(line: string, column: number, end: number): LineBody | und
   // `<... x resumed> <unfinished ...>) = ?`: the thread left while in the call
   const left = leftInsideCall(line, restColumn, end);
   if (left >= 0) return { kind: 'resumed', name, restText: line.slice(restColumn, left), restColumn, result: { kind: 'unknown' } };
-  const tail = splitResult(line, restColumn, end);
-  if (!tail) return { kind: 'malformed', message: 'resumed call has no result', column: end };
-  return { kind: 'resumed', name, restText: tail.args, restColumn, result: tail.result, duration: tail.duration };
+  const restEnd = splitResult(line, restColumn, end);
+  if (restEnd < 0) return { kind: 'malformed', message: 'resumed call has no result', column: end };
+  return { kind: 'resumed', name, restText: line.slice(restColumn, restEnd), restColumn, result: tail.result, duration: tail.duration };
 }
 
 /** Where /\s*<unfinished \.\.\.>\)\s*=\s*\?$/ starts in line[from, end), or -1. */
@@ -336,16 +341,20 @@ function parseExit(text: string, column: number): LineBody {
   return { kind: 'malformed', message: 'unrecognised exit line', column };
 }
 
+/** The result and duration splitResult found last: one object reused, not one made per line. */
+const tail: { result: SyscallResult; duration: number | undefined } = { result: { kind: 'unknown' }, duration: undefined };
+
 /**
  * Splits line[from, end) = `args) = result <dur>` from the right: the last `) = `
  * (padding allowed, /\)\s+=\s+/) ends the arguments, since a quoted argument may
  * itself contain ` = ` or `)`. A trailing /\s+<(\d+\.\d+)>$/ is the duration.
+ * Returns where the arguments end (result and duration are left in `tail`), or -1.
  */
-function splitResult(line: string, from: number, end: number): { args: string; result: SyscallResult; duration?: number } | undefined {
-  let duration: number | undefined;
+function splitResult(line: string, from: number, end: number): number {
+  tail.duration = undefined;
   const durationStart = durationAt(line, from, end);
   if (durationStart >= 0) {
-    duration = decimalAt(line, skipSpaces(line, durationStart) + 1, end - 1);
+    tail.duration = decimalAt(line, skipSpaces(line, durationStart) + 1, end - 1);
     end = durationStart;
   }
   for (let paren = lastParen(line, end - 1, from); paren >= from; paren = lastParen(line, paren - 1, from)) {
@@ -354,9 +363,11 @@ function splitResult(line: string, from: number, end: number): { args: string; r
     const resultStart = Math.min(skipSpaces(line, equals + 1), end);
     if (resultStart === equals + 1) continue;
     const result = parseResult(line.slice(resultStart, spacesStart(line, end, resultStart)));
-    return result && { args: line.slice(from, paren), result, duration };
+    if (!result) return -1;
+    tail.result = result;
+    return paren;
   }
-  return undefined;
+  return -1;
 }
 
 /** The last `)` at or before `i` and not before `floor`, or -1 (a loop: lastIndexOf is a runtime call, slow on short tails). */
