@@ -373,14 +373,21 @@ class Toucher {
     releaseCopies(s, r.index, page, held);
   }
 
-  /** A write to a private file page: an anonymous copy under the VMA policy replaces the page-cache page. */
-  private copyOnWrite(r: Region, page: number, old: number): void {
+  /** A CPU fault that gives the page a new system page under the VMA policy; NO_NODE after an oom-kill. */
+  private faultInNewPage(r: Region, page: number): number {
     const s = this.s;
     s.metrics.cpuFaults++;
     s.now += s.costs.cpuFaultNs;
     const to = allocSystemNode(s, r, page, this.thread, true, this.vmaPolicy(r, page));
+    if (to !== NO_NODE) s.pages.setNode(r.index, page, to);
+    return to;
+  }
+
+  /** A write to a private file page: an anonymous copy under the VMA policy replaces the page-cache page. */
+  private copyOnWrite(r: Region, page: number, old: number): void {
+    const s = this.s;
+    const to = this.faultInNewPage(r, page);
     if (to === NO_NODE) return;
-    s.pages.setNode(r.index, page, to);
     s.pages.setFlags(r.index, page, s.pages.flags(r.index, page) | PageFlag.Cow);
     this.run.note(EventKind.Alloc, old, to, r.index, page);
   }
@@ -388,11 +395,8 @@ class Toucher {
   /** CPU touch of a device-private page: fault, and the driver's migrate_to_ram brings it back under the range's policy. */
   private migrateToRam(r: Region, page: number, from: number): void {
     const s = this.s;
-    s.metrics.cpuFaults++;
-    s.now += s.costs.cpuFaultNs;
-    const to = allocSystemNode(s, r, page, this.thread, true, this.vmaPolicy(r, page));
+    const to = this.faultInNewPage(r, page);
     if (to === NO_NODE) return;
-    s.pages.setNode(r.index, page, to);
     s.pages.setMapped(r.index, page, 0);
     s.now += s.costs.copyNs(from, to, this.ps);
     s.countMigration(from, to, 1, Cause.CpuFault);
