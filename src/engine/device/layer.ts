@@ -45,16 +45,18 @@ export const driverLayer: DeviceLayerFactory = (): DeviceLayer => {
     finish(ctx) {
       reportWaste(run, ctx);
     },
-    pageLeftDevice(ctx, r, page, from) {
+    pagesLeftDevice(ctx, r, first, end, from) {
       if (!run) return;
-      const c = ctx.pages.peek(r.index, page);
-      const i = page & CHUNK_MASK;
-      if (!c || (c.flags[i] & DeviceFlag.OnDevice) === 0) return; // not the driver's page
-      c.flags[i] = (c.flags[i] & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu;
       const device = run.deviceOfNode[from];
-      if (device >= 0) run.rt.pools[device].release(run.blockOf(r, page), 1);
-      // a migration toward the CPU, at the time it happens: what the thrashing detector counts
-      run.rt.thrashing.recordEvent(run.vpn(r, page), 'cpu', ctx.now);
+      for (let page = first; page < end; page++) {
+        const c = ctx.pages.peek(r.index, page);
+        const i = page & CHUNK_MASK;
+        if (!c || (c.flags[i] & DeviceFlag.OnDevice) === 0) continue; // not the driver's page
+        c.flags[i] = (c.flags[i] & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu;
+        if (device >= 0) run.rt.pools[device].release(run.blockOf(r, page), 1);
+        // a migration toward the CPU, at the time it happens: what the thrashing detector counts
+        run.rt.thrashing.recordEvent(run.vpn(r, page), 'cpu', ctx.now);
+      }
     },
   };
 };

@@ -401,6 +401,6 @@ class Toucher {
     s.now += s.costs.copyNs(from, to, this.ps);
     s.countMigration(from, to, 1, Cause.CpuFault);
     this.run.note(EventKind.Migrate, from, to, r.index, page);
-    s.onPageLeftDevice?.(r, page, from);
+    s.onPagesLeftDevice?.(r, page, page + 1, from);
   }
 }

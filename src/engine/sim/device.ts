@@ -4,7 +4,7 @@
 // The simulator owns the process, the mempolicy rules and CPU accesses. It hands
 // every `gpu`, `advise`, `prefetch`, `migrate` and `driver` statement to a
 // DeviceLayer, calls `finish` once at the end of the run (waste accounting), and
-// calls `pageLeftDevice` when the kernel itself moves a page off device memory.
+// calls `pagesLeftDevice` when the kernel itself moves pages off device memory.
 // The layer works on the shared page store through a DeviceContext:
 //  - pages: node per page, the device-mapped bitmask (bit = device index; what
 //    `expect ... mapped` reads) and the device-touched bitmask (waste), flags bits
@@ -80,8 +80,11 @@ export interface DeviceLayer {
   execute(statement: DeviceStatement, ctx: DeviceContext): void;
   /** End of run: waste per device (metrics.wastedBytes) and its diagnostics. */
   finish(ctx: DeviceContext): void;
-  /** The kernel moved a page off device memory (a CPU touch of device-private memory, move_pages from a cdm node). */
-  pageLeftDevice?(ctx: DeviceContext, region: Region, page: number, from: number): void;
+  /**
+   * The kernel moved pages [first, end) of a region off device node `from` (CPU touches
+   * of device-private memory, move_pages from a cdm node), at the current time.
+   */
+  pagesLeftDevice?(ctx: DeviceContext, region: Region, first: number, end: number, from: number): void;
 }
 
 /** Makes the device layer of one run (driver state lives as long as the run). */

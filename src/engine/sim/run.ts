@@ -28,8 +28,8 @@ export class Runner {
   ) {
     this.ctx = deviceContext(s, driverParams);
     this.device = makeDevice(this.ctx);
-    const left = this.device.pageLeftDevice?.bind(this.device);
-    if (left) s.onPageLeftDevice = (r, page, from) => left(this.ctx, r, page, from);
+    const left = this.device.pagesLeftDevice?.bind(this.device);
+    if (left) s.onPagesLeftDevice = (r, first, end, from) => left(this.ctx, r, first, end, from);
   }
 
   run(statements: readonly Statement[]): void {

@@ -99,7 +99,7 @@ export class SimState {
   line = 0;
   span: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
   /** the device layer's hook: the kernel moved a page off device memory (set by the Runner) */
-  onPageLeftDevice: ((r: Region, page: number, from: number) => void) | null = null;
+  onPagesLeftDevice: ((r: Region, first: number, end: number, from: number) => void) | null = null;
   private readonly directions = new Map<number, string>();
   stopped = false;
   /** page operations left before the run is cut short */
