@@ -27,6 +27,8 @@ export class DeviceChunkPool {
   private readonly owner: Int32Array;
   private readonly resident: Int32Array;
   private readonly chunkOf = new Map<number, number>();
+  /** the chunk lookup() found last: runs of pages ask for the same block again and again */
+  private lastChunk = 0;
 
   constructor(capacityBytes: number) {
     this.chunks = Math.floor(capacityBytes / ROOT_CHUNK_BYTES);
@@ -41,7 +43,7 @@ export class DeviceChunkPool {
    * the used list; otherwise it gets a free chunk, or the victim's.
    */
   allocate(block: number, pages: number): Allocation {
-    const own = this.chunkOf.get(block);
+    const own = this.lookup(block);
     if (own !== undefined) {
       this.addPages(own, pages);
       return { kind: 'ok', chunk: own };
@@ -62,7 +64,7 @@ export class DeviceChunkPool {
 
   /** `pages` pages of `block` left the device (CPU fault, explicit migration back); an emptied chunk becomes unused. */
   release(block: number, pages: number): void {
-    const chunk = this.chunkOf.get(block);
+    const chunk = this.lookup(block);
     if (chunk === undefined) return;
     this.resident[chunk] = Math.max(0, this.resident[chunk] - pages);
     if (this.resident[chunk] === 0) {
@@ -73,7 +75,7 @@ export class DeviceChunkPool {
 
   /** The block is gone (munmap): its chunk returns to the free list. */
   dropBlock(block: number): void {
-    const chunk = this.chunkOf.get(block);
+    const chunk = this.lookup(block);
     if (chunk === undefined) return;
     this.chunkOf.delete(block);
     this.used.delete(chunk);
@@ -84,13 +86,21 @@ export class DeviceChunkPool {
   }
 
   residentPages(block: number): number {
-    const chunk = this.chunkOf.get(block);
+    const chunk = this.lookup(block);
     return chunk === undefined ? 0 : this.resident[chunk];
   }
 
   /** chunks in eviction order: unused first, then used from oldest fill */
   evictionOrder(): number[] {
     return [...this.unused.keys(), ...this.used.keys()];
+  }
+
+  /** chunkOf.get(block): a chunk's owner is the block whose chunkOf entry names it, so the last answer is checked against it */
+  private lookup(block: number): number | undefined {
+    if (this.owner[this.lastChunk] === block) return this.lastChunk;
+    const chunk = this.chunkOf.get(block);
+    if (chunk !== undefined) this.lastChunk = chunk;
+    return chunk;
   }
 
   private assign(chunk: number, block: number, pages: number): void {

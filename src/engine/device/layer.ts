@@ -3,7 +3,8 @@
 // DeviceRun made from the run's driver policy and parameters (the `driver` line,
 // then the CLI's `--set`, where `driver=<policy>` picks the policy).
 
-import { CHUNK_MASK } from '../sim/pages';
+import { CHUNK_MASK, CHUNK_SHIFT } from '../sim/pages';
+import type { Region } from '../sim/state';
 import type { DeviceContext, DeviceLayer, DeviceLayerFactory, DeviceStatement } from '../sim/device';
 import { DeviceFlag, DeviceRun } from './deviceRun';
 import { advise, moveCall } from './driverCalls';
@@ -21,6 +22,63 @@ function createRun(ctx: DeviceContext, st: DriverStatement | null): DeviceRun {
     const written = st?.params.find((p) => p.key === settings[index].key && p.value === settings[index].value);
     return written ? { span: written.span, fromLine: true } : { span, fromLine: false };
   });
+}
+
+/**
+ * The kernel moved region pages [first, end) off device node `from`, now: the
+ * driver's pages among them lose its flag and their device memory (one pool release
+ * per 2 MiB block), and the thrashing detector records a migration to the CPU for
+ * each of them (one recordRun per run of them).
+ */
+function pagesLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, end: number, from: number): void {
+  if (end === first + 1) return pageLeftDevice(run, ctx, r, first, from);
+  const device = run.deviceOfNode[from];
+  const thrashing = run.rt.thrashing;
+  const now = ctx.now;
+  const base = run.vpn(r, 0);
+  for (let blockFirst = first; blockFirst < end; ) {
+    const block = Math.floor((base + blockFirst) / run.pagesPerBlock);
+    const blockEnd = Math.min(end, (block + 1) * run.pagesPerBlock - base);
+    let left = 0;
+    for (let p = blockFirst; p < blockEnd; ) {
+      const chunkEnd = Math.min(blockEnd, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      const c = ctx.pages.peek(r.index, p);
+      if (!c) {
+        p = chunkEnd;
+        continue;
+      }
+      const { flags } = c;
+      // runs of the driver's pages: the others are not its to account for
+      while (p < chunkEnd) {
+        while (p < chunkEnd && (flags[p & CHUNK_MASK] & DeviceFlag.OnDevice) === 0) p++;
+        const runStart = p;
+        for (; p < chunkEnd && flags[p & CHUNK_MASK] & DeviceFlag.OnDevice; p++) {
+          flags[p & CHUNK_MASK] = (flags[p & CHUNK_MASK] & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu;
+        }
+        if (p === runStart) continue;
+        left += p - runStart;
+        thrashing.recordRun(base + runStart, p - runStart, 'cpu', now);
+      }
+    }
+    if (device >= 0 && left) run.rt.pools[device].release(block, left);
+    blockFirst = blockEnd;
+  }
+}
+
+/**
+ * Fast path of pagesLeftDevice for one page, as the core's CPU fault path reports
+ * each page at the time it leaves: the same steps with the loops left out, since
+ * one page is one run of one block.
+ */
+function pageLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, page: number, from: number): void {
+  const c = ctx.pages.peek(r.index, page);
+  const i = page & CHUNK_MASK;
+  if (!c || (c.flags[i] & DeviceFlag.OnDevice) === 0) return;
+  c.flags[i] = (c.flags[i] & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu;
+  const device = run.deviceOfNode[from];
+  const vpn = run.vpn(r, page);
+  if (device >= 0) run.rt.pools[device].release(Math.floor(vpn / run.pagesPerBlock), 1);
+  run.rt.thrashing.recordEvent(vpn, 'cpu', ctx.now);
 }
 
 export const driverLayer: DeviceLayerFactory = (): DeviceLayer => {
@@ -46,17 +104,7 @@ export const driverLayer: DeviceLayerFactory = (): DeviceLayer => {
       reportWaste(run, ctx);
     },
     pagesLeftDevice(ctx, r, first, end, from) {
-      if (!run) return;
-      const device = run.deviceOfNode[from];
-      for (let page = first; page < end; page++) {
-        const c = ctx.pages.peek(r.index, page);
-        const i = page & CHUNK_MASK;
-        if (!c || (c.flags[i] & DeviceFlag.OnDevice) === 0) continue; // not the driver's page
-        c.flags[i] = (c.flags[i] & ~DeviceFlag.OnDevice) | DeviceFlag.TakenByCpu;
-        if (device >= 0) run.rt.pools[device].release(run.blockOf(r, page), 1);
-        // a migration toward the CPU, at the time it happens: what the thrashing detector counts
-        run.rt.thrashing.recordEvent(run.vpn(r, page), 'cpu', ctx.now);
-      }
+      if (run) pagesLeftDevice(run, ctx, r, first, end, from);
     },
   };
 };

@@ -7,7 +7,9 @@ import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
 import { CHUNK_MASK, CHUNK_SHIFT, type Chunk } from '../sim/pages';
 import { COPY_INVALIDATE_NS, dropCopies } from '../sim/copies';
+import type { Policy } from '../sim/policy';
 import type { Region } from '../sim/state';
+import { MPOL } from '../syntax/ast';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { Processor } from './processor';
 
@@ -17,6 +19,9 @@ function countsForThrashing(cause: Cause): boolean {
 }
 
 const hasMemory = (node: number): boolean => node !== NO_NODE && node !== ZERO_PAGE;
+
+/** The cause of each page's move: one for every page, or one per page. */
+export type CauseOf = Cause | ((page: number) => Cause);
 
 /**
  * Moves pages[i] (region pages, ascending) for i in [from, to) to dest[i - from]
@@ -31,7 +36,7 @@ export function commitMoves(
   from: number,
   to: number,
   dest: Uint8Array,
-  causeOf: (page: number) => Cause,
+  causeOf: CauseOf,
   agent: number,
   kind: EventKind.Migrate | EventKind.Evict = EventKind.Migrate,
 ): number {
@@ -46,13 +51,14 @@ export function commitMoves(
       k++;
       continue;
     }
-    const cause = causeOf(page);
+    const cause = typeof causeOf === 'number' ? causeOf : causeOf(page);
     if (store.copies(r.index, page) !== 0 && collapseCopies(run, ctx, r, page, src, target, cause, agent)) {
       moved++;
       k++;
       continue;
     }
-    const e = runEnd(ctx, r, pages, k, to, (q) => dest[q - from] === target, src, cause, causeOf);
+    // fast path: with one cause for every page, the cause never ends a run
+    const e = runEnd(ctx, r, pages, k, to, dest, from, target, src, cause, typeof causeOf === 'number' ? null : causeOf);
     const n = e - k;
     moveRun(run, ctx, r, page, n, src, target);
     const toDevice = run.deviceOfNode[target];
@@ -72,7 +78,8 @@ export function commitMoves(
 
 /**
  * The end of the run that starts at pages[k]: contiguous pages the caller sends to
- * the same place (`sameTarget`), on node `src`, with one cause and no copies.
+ * the same place (dest[q - from] === target), on node `src`, with no copies and,
+ * unless `causeOf` is null (one cause for all), the same cause.
  */
 function runEnd(
   ctx: DeviceContext,
@@ -80,23 +87,29 @@ function runEnd(
   pages: ArrayLike<number>,
   k: number,
   to: number,
-  sameTarget: (q: number) => boolean,
+  dest: Uint8Array,
+  from: number,
+  target: number,
   src: number,
   cause: Cause,
-  causeOf: (page: number) => Cause,
+  causeOf: ((page: number) => Cause) | null,
 ): number {
-  let c: Chunk | undefined;
+  let nodes: Uint8Array | null = null;
+  let copies: Uint8Array | null = null;
   let chunkKey = -1;
   let e = k + 1;
-  for (; e < to; e++) {
+  for (let previous = pages[k]; e < to; e++) {
     const p = pages[e];
-    if (p !== pages[e - 1] + 1 || !sameTarget(e)) break;
+    if (p !== previous + 1 || dest[e - from] !== target) break;
+    previous = p;
     if (p >> CHUNK_SHIFT !== chunkKey) {
       chunkKey = p >> CHUNK_SHIFT;
-      c = ctx.pages.peek(r.index, p);
+      const c = ctx.pages.peek(r.index, p);
+      nodes = c ? c.node : null;
+      copies = c ? c.copies : null;
     }
     const i = p & CHUNK_MASK;
-    if ((c ? c.node[i] : NO_NODE) !== src || causeOf(p) !== cause || (c?.copies ? c.copies[i] : 0) !== 0) break;
+    if ((nodes !== null ? nodes[i] : NO_NODE) !== src || (copies !== null && copies[i] !== 0) || (causeOf !== null && causeOf(p) !== cause)) break;
   }
   return e;
 }
@@ -130,22 +143,18 @@ function moveRun(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, n
   }
 }
 
-/** Returns to the device's pool the pages of [first, first + m) (inside chunk c) the driver placed there. */
+/** Returns to the device's pool the pages of [first, first + m) (inside chunk c) the driver placed there, one release per block. */
 function releaseOnDevice(run: DeviceRun, r: Region, c: Chunk, first: number, m: number, device: number): void {
   const pool = run.rt.pools[device];
-  let block = -1;
-  let count = 0;
-  for (let p = first; p < first + m; p++) {
-    if ((c.flags[p & CHUNK_MASK] & DeviceFlag.OnDevice) === 0) continue;
-    const b = run.blockOf(r, p);
-    if (b !== block) {
-      if (count) pool.release(block, count);
-      block = b;
-      count = 0;
-    }
-    count++;
+  const base = run.vpn(r, 0);
+  const { flags } = c;
+  for (let p = first, end = first + m; p < end; ) {
+    const block = run.blockOf(r, p);
+    const blockEnd = Math.min(end, (block + 1) * run.pagesPerBlock - base);
+    let count = 0;
+    for (; p < blockEnd; p++) if (flags[p & CHUNK_MASK] & DeviceFlag.OnDevice) count++;
+    if (count) pool.release(block, count);
   }
-  if (count) pool.release(block, count);
 }
 
 /**
@@ -177,25 +186,11 @@ function collapseCopies(run: DeviceRun, ctx: DeviceContext, r: Region, page: num
   return true;
 }
 
-/**
- * Tells the thrashing detector about a run of migrated pages. A block that does not
- * track its pages yet only needs its first event, so most runs cost one call.
- */
+/** Tells the thrashing detector about a run of migrated pages: counted, or forgotten when its cause is not counted. */
 function noteThrashing(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, n: number, to: Processor, cause: Cause): void {
-  const thrashing = run.rt.thrashing;
-  const counts = countsForThrashing(cause);
-  for (let p = first; p < first + n; ) {
-    const vpn = run.vpn(r, p);
-    const blockEnd = Math.min(first + n, p + run.pagesPerBlock - (vpn % run.pagesPerBlock));
-    if (counts) thrashing.recordEvent(vpn, to, ctx.now);
-    if (!counts || thrashing.tracking(vpn)) {
-      for (let q = counts ? p + 1 : p; q < blockEnd; q++) {
-        if (counts) thrashing.recordEvent(run.vpn(r, q), to, ctx.now);
-        else thrashing.resetPage(run.vpn(r, q));
-      }
-    }
-    p = blockEnd;
-  }
+  const vpn = run.vpn(r, first);
+  if (countsForThrashing(cause)) run.rt.thrashing.recordRun(vpn, n, to, ctx.now);
+  else run.rt.thrashing.resetRun(vpn, n);
 }
 
 /**
@@ -211,22 +206,20 @@ export function placeBlockOnDevice(
   from: number,
   to: number,
   device: number,
-  causeOf: (page: number) => Cause,
+  causeOf: CauseOf,
   agent: number,
 ): number {
   const devNode = ctx.machine.devices[device];
   const block = run.blockOf(r, pages[from]);
-  let nodes = nodesOf(ctx, r, pages, from, to);
+  const nodes = nodesOf(ctx, r, pages, from, to);
   let need = 0;
   for (let k = 0; k < nodes.length; k++) if (nodes[k] !== devNode) need++;
   if (need === 0) return 0;
   const pool = run.rt.pools[device];
   const a = pool.allocate(block, need);
   if (a.kind === 'full') return 0; // device memory smaller than one root chunk
-  if (a.kind === 'evicted') {
-    evictBlock(run, ctx, device, a.evictedBlock);
-    nodes = nodesOf(ctx, r, pages, from, to);
-  }
+  // the victim is another block's chunk: writing it back moves none of these pages
+  if (a.kind === 'evicted') evictBlock(run, ctx, device, a.evictedBlock);
   run.blockRegion.set(block, r.index);
   run.blockSpan.set(block, ctx.span);
   // a cdm node is also a NUMA node: the kernel's count of its pages must fit too
@@ -240,9 +233,23 @@ export function placeBlockOnDevice(
   return commitMoves(run, ctx, r, pages, from, to, nodes, causeOf, agent);
 }
 
-/** The node bytes of pages[from..to), one chunk lookup per run of pages in the same chunk. */
+// Work arrays reused from call to call, one per user: placeBlockOnDevice holds its node
+// bytes until its commitMoves ends, moveToSystem its targets; neither runs inside itself.
+let nodeBytes: Uint8Array = new Uint8Array(0);
+let systemTargets: Uint8Array = new Uint8Array(0);
+
+function reuse(bytes: Uint8Array, n: number): Uint8Array {
+  return bytes.length >= n ? bytes : new Uint8Array(Math.max(n, 2 * bytes.length));
+}
+
+/** The node bytes of pages[from..to) (valid until the next call). */
 function nodesOf(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number): Uint8Array {
-  const out = new Uint8Array(to - from);
+  nodeBytes = reuse(nodeBytes, to - from);
+  return readNodes(ctx, r, pages, from, to, nodeBytes.subarray(0, to - from));
+}
+
+/** Writes the node bytes of pages[from..to) to `out`, one chunk lookup per run of pages in the same chunk. */
+function readNodes(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number, out: Uint8Array): Uint8Array {
   let c: Chunk | undefined;
   let chunkKey = -1;
   for (let k = from; k < to; k++) {
@@ -264,14 +271,17 @@ export function placeOnDevice(
   pages: ArrayLike<number>,
   count: number,
   device: number,
-  causeOf: (page: number) => Cause,
+  causeOf: CauseOf,
   agent: number,
 ): number {
   let placed = 0;
+  const base = run.vpn(r, 0);
   for (let i = 0; i < count && !ctx.stopped; ) {
-    const block = run.blockOf(r, pages[i]);
+    // the block's region pages [blockFirst, blockEnd): a range test instead of a division per page
+    const blockFirst = run.blockOf(r, pages[i]) * run.pagesPerBlock - base;
+    const blockEnd = blockFirst + run.pagesPerBlock;
     let j = i + 1;
-    while (j < count && run.blockOf(r, pages[j]) === block) j++;
+    while (j < count && pages[j] >= blockFirst && pages[j] < blockEnd) j++;
     placed += placeBlockOnDevice(run, ctx, r, pages, i, j, device, causeOf, agent);
     i = j;
   }
@@ -287,6 +297,15 @@ export function systemNodeFor(run: DeviceRun, ctx: DeviceContext, r: Region, pag
   return dram ?? NO_NODE;
 }
 
+/**
+ * Whether a policy sends every page of its range to one node. Allocator.pick reads
+ * the page (its interleave index) only for the interleaving modes; otherwise it
+ * reads the policy, the thread's node and the nodes' counts.
+ */
+function picksOneNode(policy: Policy | null): boolean {
+  return policy === null || (policy.mode !== MPOL.INTERLEAVE && policy.mode !== MPOL.WEIGHTED_INTERLEAVE);
+}
+
 /** Moves pages[from..to) to system memory under the range's policy at `thread`'s node. */
 export function moveToSystem(
   run: DeviceRun,
@@ -296,13 +315,42 @@ export function moveToSystem(
   from: number,
   to: number,
   thread: number,
-  causeOf: (page: number) => Cause,
+  causeOf: CauseOf,
   agent: number,
   kind: EventKind.Migrate | EventKind.Evict = EventKind.Migrate,
 ): number {
-  const dest = new Uint8Array(to - from).fill(NO_NODE);
-  for (let k = from; k < to && !ctx.stopped; k++) {
-    if (run.isDeviceNode(ctx.pages.node(r.index, pages[k]))) dest[k - from] = systemNodeFor(run, ctx, r, pages[k], thread);
+  if (to <= from) return 0;
+  systemTargets = reuse(systemTargets, to - from);
+  // each page's node byte becomes its target, in place
+  const dest = readNodes(ctx, r, pages, from, to, systemTargets.subarray(0, to - from));
+  // Fast path: one pick per range of the policy map whose policy picksOneNode. Every
+  // pick here happens before commitMoves moves a page, so the counts it reads are the
+  // same for each page of the range, and so is the node (or the oom-kill) it gives.
+  const ranges = r.policy.segments(pages[from], pages[to - 1] + 1);
+  const t = ctx.threads[thread] ?? ctx.threads[0];
+  let range = 0;
+  let rangeNode = -1; // the node of every page of ranges[range]; -1 until picked, or when pages differ
+  // only a pick can stop the run (an oom-kill): read again after each one
+  let stopped = ctx.stopped;
+  for (let k = from; k < to; k++) {
+    const p = pages[k];
+    if (stopped || !run.isDeviceNode(dest[k - from])) {
+      dest[k - from] = NO_NODE;
+      continue;
+    }
+    if (range < ranges.length && p >= ranges[range].to) {
+      while (range < ranges.length && p >= ranges[range].to) range++;
+      rangeNode = -1;
+    }
+    const inRange = range < ranges.length && p >= ranges[range].from;
+    if (inRange && rangeNode >= 0) {
+      dest[k - from] = rangeNode;
+      continue;
+    }
+    const node = systemNodeFor(run, ctx, r, p, thread);
+    dest[k - from] = node;
+    stopped = ctx.stopped;
+    if (inRange && picksOneNode(ctx.policyAt(r, p, t, true))) rangeNode = node;
   }
   return commitMoves(run, ctx, r, pages, from, to, dest, causeOf, agent, kind);
 }
@@ -329,7 +377,7 @@ export function evictBlock(run: DeviceRun, ctx: DeviceContext, device: number, b
     p = chunkEnd;
   }
   if (pages.length === 0) return;
-  const moved = moveToSystem(run, ctx, r, pages, 0, pages.length, 0, () => Cause.Eviction, agentOf(device), EventKind.Evict);
+  const moved = moveToSystem(run, ctx, r, pages, 0, pages.length, 0, Cause.Eviction, agentOf(device), EventKind.Evict);
   ctx.metrics.evictions += moved;
   run.tally(run.evicted, device, ctx.span, moved);
 }

@@ -35,29 +35,37 @@ export function computePrefetch(input: PrefetchInput): number[] {
   // leaves aligned to big pages, as the driver does (prefetch_info->region.first).
   const shift = (input.firstPageInFrame ?? 0) % bigPages;
   const leafCount = shift + pages;
-  // per block page: 1 faulted, 2 thrashing (typed scratch: this runs for every serviced block)
-  const { marks, leaves, prefix, take } = scratch(leafCount);
+  const tree = leafTree(leafCount);
+  const { marks, take } = tree;
   for (const p of faulted) marks[p] |= FAULTED;
-  for (const p of input.thrashing ?? []) if (p >= 0 && p < pages) marks[p] |= THRASHING;
+  const thrashing = input.thrashing;
+  if (thrashing !== undefined && thrashing.size > 0) for (const p of thrashing) if (p >= 0 && p < pages) marks[p] |= THRASHING;
 
-  const ascending = [...faulted].sort((a, b) => a - b);
-  growToBigPages(leaves, shift, pages, bigPages, ascending, marks);
-  // a leaf is populated when grown, resident or faulted; one pass sets it and sums the prefix
+  const ascending = isAscending(faulted) ? faulted : [...faulted].sort((a, b) => a - b);
+  growToBigPages(marks, shift, pages, bigPages, ascending);
   const resident = input.residentAtDestination;
-  for (let i = 0; i < shift; i++) prefix[i + 1] = prefix[i] + leaves[i];
-  for (let p = 0, i = shift; p < pages; p++, i++) {
-    if (resident[p] || marks[p] & FAULTED) leaves[i] = 1;
-    prefix[i + 1] = prefix[i] + leaves[i];
-  }
+  tree.count(resident, shift, pages);
 
   // walk from faulted pages that are not thrashing, in order; only [lo, hi) can be taken
   let lo = pages;
   let hi = 0;
   let previous = -1;
   for (const page of ascending) {
-    if (page === previous || page < 0 || page >= pages || marks[page] !== FAULTED) continue;
+    if (page === previous || page < 0 || page >= pages || (marks[page] & (FAULTED | THRASHING)) !== FAULTED) continue;
     previous = page;
-    const [first, outer] = highestDenseSubtree(shift + page, leafCount, prefix, threshold);
+    // compute_prefetch_region: walk from the leaf to the root, keep the highest qualifying subtree
+    const leaf = shift + page;
+    let first = leaf;
+    let outer = leaf; // empty: nothing qualifies
+    for (let span = 1; ; span *= 2) {
+      const start = Math.floor(leaf / span) * span;
+      const stop = Math.min(start + span, leafCount);
+      if ((tree.before(stop) - tree.before(start)) * 100 > (stop - start) * threshold) {
+        first = start;
+        outer = stop;
+      }
+      if (span >= leafCount) break;
+    }
     const from = Math.max(first, shift) - shift;
     const to = Math.max(from, Math.min(outer, leafCount) - shift);
     take.fill(1, from, to);
@@ -69,56 +77,132 @@ export function computePrefetch(input: PrefetchInput): number[] {
   }
 
   const out: number[] = [];
-  for (let p = lo; p < hi; p++) if (take[p] && marks[p] === 0 && !resident[p]) out.push(p);
+  for (let p = lo; p < hi; p++) if (take[p] && (marks[p] & (FAULTED | THRASHING)) === 0 && !resident[p]) out.push(p);
   return out;
 }
 
+/** Bits of LeafTree.marks, per block page. */
 const FAULTED = 1;
 const THRASHING = 2;
+/** inside a big page that holds a fault (grow_fault_granularity) */
+const GROWN = 4;
+/** GROWN | FAULTED in each byte of a word: the marks that populate a leaf */
+const POPULATING_WORD = 0x05050505;
 
-interface Scratch {
-  marks: Uint8Array;
-  leaves: Uint8Array;
-  prefix: Uint32Array;
-  take: Uint8Array;
+function isAscending(list: readonly number[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i] < list[i - 1]) return false;
+  return true;
 }
-let buffers: Scratch | null = null;
 
-/** Zeroed work arrays for a tree of `leaves` leaves, reused from call to call (the function is not reentrant). */
-function scratch(leaves: number): Scratch {
-  if (!buffers || buffers.leaves.length < leaves) {
-    buffers = { marks: new Uint8Array(leaves), leaves: new Uint8Array(leaves), prefix: new Uint32Array(leaves + 1), take: new Uint8Array(leaves) };
+/**
+ * The work arrays of one computePrefetch, reused from call to call (it runs for
+ * every serviced block and is not reentrant). A leaf is populated when its page
+ * is grown, faulted or resident at the destination; ghost leaves never are.
+ * Populated leaves are counted per group of 4 leaves, so a subtree's count costs
+ * two lookups and a few leaves at its ends: the walk asks only for subtrees, and
+ * one pass over the block is what the count costs.
+ */
+class LeafTree {
+  /** per block page: FAULTED | THRASHING | GROWN */
+  readonly marks: Uint8Array;
+  readonly take: Uint8Array;
+  private readonly markWords: Uint32Array;
+  /** groups[g]: populated leaves in [0, 4g) */
+  private readonly groups: Uint32Array;
+  private resident: ArrayLike<number | boolean> = [];
+  private shift = 0;
+  private readonly residentWords: Uint32Array;
+  private readonly residentBytes: Uint8Array;
+
+  constructor(readonly size: number) {
+    // whole words, so that the marks can be read 4 at a time
+    const words = Math.ceil(size / 4);
+    this.markWords = new Uint32Array(words);
+    this.marks = new Uint8Array(this.markWords.buffer);
+    this.take = new Uint8Array(size);
+    this.groups = new Uint32Array(words + 1);
+    this.residentWords = new Uint32Array(words);
+    this.residentBytes = new Uint8Array(this.residentWords.buffer);
   }
-  buffers.marks.fill(0, 0, leaves);
-  buffers.leaves.fill(0, 0, leaves);
-  buffers.take.fill(0, 0, leaves);
-  return buffers;
+
+  /** Clears the marks and picks for a tree of `leaves` leaves. */
+  reset(leaves: number): void {
+    this.marks.fill(0, 0, leaves);
+    this.take.fill(0, 0, leaves);
+  }
+
+  /** Counts the populated leaves per group, once the marks are final. */
+  count(resident: ArrayLike<number | boolean>, shift: number, pages: number): void {
+    this.resident = resident;
+    this.shift = shift;
+    const { groups } = this;
+    const fullGroups = (shift + pages) >> 2;
+    // a resident array shorter than the block reads as not resident past its end: the per-leaf path keeps that
+    const words = shift % 4 === 0 && resident.length >= pages ? this.wordsOf(resident, pages) : null;
+    if (words !== null) {
+      // Fast path: with groups aligned to 4 pages, a group is one word of marks and
+      // one of resident bytes, and its count is the number of non-zero bytes of their
+      // OR: the same leaves the per-leaf test below counts as populated.
+      const ghost = shift >> 2;
+      groups.fill(0, 0, ghost + 1);
+      const marks = this.markWords;
+      for (let g = ghost, w = 0, sum = 0; g < fullGroups; g++, w++) {
+        let x = (marks[w] & POPULATING_WORD) | words[w];
+        x |= x >>> 4;
+        x |= x >>> 2;
+        x |= x >>> 1;
+        sum += Math.imul(x & 0x01010101, 0x01010101) >>> 24;
+        groups[g + 1] = sum;
+      }
+      return;
+    }
+    groups[0] = 0;
+    for (let g = 0, sum = 0; g < fullGroups; g++) {
+      for (let leaf = 4 * g; leaf < 4 * g + 4; leaf++) sum += this.populated(leaf);
+      groups[g + 1] = sum;
+    }
+  }
+
+  /** Populated leaves in [0, leaf). */
+  before(leaf: number): number {
+    let n = this.groups[leaf >> 2];
+    for (let i = leaf & ~3; i < leaf; i++) n += this.populated(i);
+    return n;
+  }
+
+  private populated(leaf: number): number {
+    const p = leaf - this.shift;
+    return p >= 0 && (this.marks[p] & (GROWN | FAULTED) || this.resident[p]) ? 1 : 0;
+  }
+
+  /** The resident bytes of the block's pages as words (a copy: the caller's bytes need not sit on a word boundary), or null when they are not bytes. */
+  private wordsOf(resident: ArrayLike<number | boolean>, pages: number): Uint32Array | null {
+    if (!(resident instanceof Uint8Array)) return null;
+    this.residentBytes.set(resident.length === pages ? resident : resident.subarray(0, pages));
+    return this.residentWords;
+  }
 }
 
-/** grow_fault_granularity: fill every big page (and the partial prefix/suffix) holding a fault (`faulted` ascending) and no thrashing page. */
-function growToBigPages(leaves: Uint8Array, shift: number, pages: number, bigPages: number, faulted: readonly number[], marks: Uint8Array): void {
+let trees: LeafTree | null = null;
+
+function leafTree(leaves: number): LeafTree {
+  if (!trees || trees.size < leaves) trees = new LeafTree(leaves);
+  trees.reset(leaves);
+  return trees;
+}
+
+/** grow_fault_granularity: mark GROWN every page of each big page (and the partial prefix/suffix) holding a fault (`faulted` ascending) and no thrashing page. */
+function growToBigPages(marks: Uint8Array, shift: number, pages: number, bigPages: number, faulted: readonly number[]): void {
   let last = -1;
   for (const p of faulted) {
     const region = Math.floor((shift + p) / bigPages);
     if (region === last) continue;
     last = region;
-    const from = Math.max(region * bigPages, shift);
-    const to = Math.min((region + 1) * bigPages, shift + pages);
+    const from = Math.max(region * bigPages, shift) - shift;
+    const to = Math.min((region + 1) * bigPages, shift + pages) - shift;
     let clean = true;
-    for (let leaf = from; leaf < to && clean; leaf++) clean = (marks[leaf - shift] & THRASHING) === 0;
-    if (clean) leaves.fill(1, from, to);
-  }
-}
-
-/** compute_prefetch_region: walk from a leaf to the root, keep the highest qualifying subtree. */
-function highestDenseSubtree(leaf: number, leafCount: number, prefix: Uint32Array, threshold: number): [number, number] {
-  let best: [number, number] = [leaf, leaf]; // empty: nothing qualifies
-  for (let span = 1; ; span *= 2) {
-    const first = Math.floor(leaf / span) * span;
-    const outer = Math.min(first + span, leafCount);
-    const count = prefix[outer] - prefix[first];
-    if (count * 100 > (outer - first) * threshold) best = [first, outer];
-    if (span >= leafCount) return best;
+    for (let q = from; q < to && clean; q++) clean = (marks[q] & THRASHING) === 0;
+    if (clean) for (let q = from; q < to; q++) marks[q] |= GROWN;
   }
 }
 

@@ -68,7 +68,8 @@ interface PageState {
 }
 
 interface BlockState {
-  lastNs: number | null;
+  /** NEVER before the block's first event (a number, not null: V8 then updates it in place instead of boxing each new time) */
+  lastNs: number;
   lastProcessor: Processor | null;
   /** per-page tracking exists (two processors met within one lapse) */
   tracking: boolean;
@@ -90,6 +91,8 @@ export interface ThrashingStats {
 
 export class ThrashingTracker {
   private readonly blocks = new Map<number, BlockState>();
+  /** the block block() returned last */
+  private lastBlock: BlockState | null = null;
   /** pages pinned now, so that expiring pins does not walk every tracked page */
   private readonly pinned = new Set<number>();
   private readonly napNs: number;
@@ -112,11 +115,31 @@ export class ThrashingTracker {
    * counter (a move, outside read-mostly ranges), or a revocation of its permissions.
    */
   recordEvent(page: number, processor: Processor, nowNs: number, kind: 'migration' | 'revocation' = 'migration'): void {
+    if (this.params.enabled) this.record(page, this.block(page), processor, nowNs, kind);
+  }
+
+  /**
+   * recordEvent for each page of [first, first + n) in order, all at `nowNs`. Fast
+   * path: in a block that does not track its pages, the first page's event leaves
+   * the block's last event at (nowNs, processor), so the same event for the next
+   * pages changes nothing; only tracking blocks need an event per page.
+   */
+  recordRun(first: number, n: number, processor: Processor, nowNs: number): void {
     if (!this.params.enabled) return;
-    const block = this.block(page);
+    const end = first + n;
+    for (let page = first; page < end; ) {
+      const block = this.block(page);
+      const blockEnd = Math.min(end, block.base + this.pagesPerBlock);
+      this.record(page, block, processor, nowNs, 'migration');
+      if (block.tracking) for (let q = page + 1; q < blockEnd; q++) this.record(q, block, processor, nowNs, 'migration');
+      page = blockEnd;
+    }
+  }
+
+  private record(page: number, block: BlockState, processor: Processor, nowNs: number, kind: 'migration' | 'revocation'): void {
     if (!block.tracking) {
       const meets =
-        block.lastNs !== null && block.lastProcessor !== processor && nowNs - block.lastNs <= this.params.lapseNs;
+        block.lastNs !== NEVER && block.lastProcessor !== processor && nowNs - block.lastNs <= this.params.lapseNs;
       if (!meets) {
         block.lastNs = nowNs;
         block.lastProcessor = processor;
@@ -146,6 +169,17 @@ export class ThrashingTracker {
     }
     block.lastNs = nowNs;
     block.lastProcessor = processor;
+  }
+
+  /** resetPage for each page of [first, first + n): only pages a block tracks have anything to forget. */
+  resetRun(first: number, n: number): void {
+    const end = first + n;
+    for (let page = first; page < end; ) {
+      const blockEnd = Math.min(end, (this.blockOf(page) + 1) * this.pagesPerBlock);
+      const block = this.blocks.get(this.blockOf(page));
+      if (block) for (let q = page; q < blockEnd; q++) if (block.states[q - block.base]) this.forget(q, block, -1);
+      page = blockEnd;
+    }
   }
 
   /** A migration the heuristics do not count (explicit migrate/prefetch, read duplication): forget the page. */
@@ -311,7 +345,7 @@ export class ThrashingTracker {
     block.states = new Array<PageState | undefined>(this.pagesPerBlock);
     block.thrashing.clear();
     block.tracking = false;
-    block.lastNs = null;
+    block.lastNs = NEVER;
     block.lastProcessor = null;
     block.lastThrashingNs = null;
     block.resets++;
@@ -331,13 +365,17 @@ export class ThrashingTracker {
   }
 
   private block(page: number): BlockState {
+    // runs of pages ask for the same block again and again; blocks are never replaced
+    const last = this.lastBlock;
+    if (last !== null && page >= last.base && page < last.base + this.pagesPerBlock) return last;
     const id = this.blockOf(page);
     let b = this.blocks.get(id);
     if (!b) {
       const states = new Array<PageState | undefined>(this.pagesPerBlock);
-      b = { lastNs: null, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, states, thrashing: new Set(), pinned: 0 };
+      b = { lastNs: NEVER, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, states, thrashing: new Set(), pinned: 0 };
       this.blocks.set(id, b);
     }
+    this.lastBlock = b;
     return b;
   }
 
@@ -357,6 +395,7 @@ export class ThrashingTracker {
 }
 
 const NONE: ThrashingHint = { kind: 'none' };
+const NEVER = -Infinity;
 const NO_PAGES: ReadonlySet<number> = new Set();
 const THROTTLE = { kind: 'throttle', untilNs: 0 } as const;
 
