@@ -7,9 +7,10 @@ import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { Statement } from '../syntax/ast';
 import { resolveRef, walk, type Part } from './address';
 import { releaseCopies } from './copies';
-import { allocSystemNode, policyFor } from './fault';
-import { CHUNK_MASK, CHUNK_SHIFT, PageFlag } from './pages';
-import type { Policy } from './policy';
+import { allocSystemNode, oomKill, policyFor } from './fault';
+import { CHUNK_MASK, CHUNK_SHIFT, PageFlag, type Chunk } from './pages';
+import { picksOneNode, type Policy } from './policy';
+import type { Segment } from './rangeMap';
 import type { Region, SimState, Thread } from './state';
 
 type CpuStatement = Extract<Statement, { kind: 'cpu' }>;
@@ -31,20 +32,23 @@ class FaultRun {
     private readonly agent: number,
   ) {}
 
-  note(kind: EventKind, from: number, to: number, region: number, page: number): void {
+  /** Notes the faults of pages [page, page + count), all with the same outcome, at the current time. */
+  note(kind: EventKind, from: number, to: number, region: number, page: number, count = 1): void {
     const s = this.s;
     const cause = kind === EventKind.Migrate ? Cause.CpuFault : Cause.Fault;
     // the fault run keeps one source: device memory for migrate_to_ram, none for first touch
     const faultFrom = kind === EventKind.Migrate ? from : NO_NODE;
     if (this.event >= 0 && region === this.region && page === this.next && faultFrom === this.from) {
-      s.events.count[this.event]++;
+      s.events.count[this.event] += count;
     } else {
+      // added as one page, then grown in place, as `count` single notes would leave the log
       this.event = s.events.add(s.step, s.now, EventKind.CpuFault, this.agent, faultFrom, NO_NODE, cause, s.line, region, page, 1);
+      s.events.count[this.event] += count - 1;
       this.from = faultFrom;
       this.region = region;
     }
-    this.next = page + 1;
-    s.events.add(s.step, s.now, kind, this.agent, from, to, cause, s.line, region, page, 1);
+    this.next = page + count;
+    s.events.add(s.step, s.now, kind, this.agent, from, to, cause, s.line, region, page, count);
   }
 
   /** Ends the run: the next fault starts a new CpuFault event. */
@@ -53,21 +57,37 @@ class FaultRun {
   }
 }
 
-/** The policy in force at a page, read from the region's range list one segment at a time. */
+/** The policy in force at a page, read from the region's range list one stretch at a time. */
 class PolicyCursor {
-  private from = 0;
-  private to = 0;
-  private value: Policy | undefined;
-  constructor(private readonly r: Region) {}
-  at(page: number): Policy | undefined {
-    if (page < this.from || page >= this.to) {
-      const seg = this.r.policy.segments(page, this.r.pages)[0];
-      this.from = seg.from;
-      this.to = seg.to;
-      this.value = seg.value;
-    }
-    return this.value;
+  private region: Region | null = null;
+  private readonly stretch: Segment<Policy> = { from: 0, to: 0, value: undefined };
+
+  /** end of the stretch the last `at` read: the policy holds up to there */
+  get end(): number {
+    return this.stretch.to;
   }
+
+  at(r: Region, page: number): Policy | undefined {
+    const st = this.stretch;
+    if (r !== this.region || page < st.from || page >= st.to) {
+      r.policy.stretchAt(page, st);
+      this.region = r;
+    }
+    return st.value;
+  }
+
+  /** Forgets what it read: policies may have changed since. */
+  forget(): void {
+    this.region = null;
+  }
+}
+
+/**
+ * A write that must fault for more than the page's placement: the first write to a
+ * private file page (copy-on-write), or to a page with read-mostly copies (they collapse).
+ */
+function writeFaultsFirst(r: Region, chunk: Chunk, i: number): boolean {
+  return (r.privateFile && (chunk.flags[i] & PageFlag.Cow) === 0) || (chunk.copies !== null && chunk.copies[i] !== 0);
 }
 
 /** Why the protection forbids this access, or null when it is allowed. */
@@ -103,7 +123,7 @@ export function cpuAccess(s: SimState, st: CpuStatement): void {
   const ps = s.machine.pageSize;
   const stride = st.stride !== undefined && st.stride > 0 ? st.stride : ps;
   if (!s.charge((Math.ceil(range.length / Math.min(stride, ps)) + 1) * st.times)) return;
-  const toucher = new Toucher(s, thread, write);
+  const toucher = toucherFor(s, thread, write);
   for (let pass = 0; pass < st.times && !s.stopped; pass++) {
     for (const part of parts) {
       const r = part.region as Region;
@@ -154,7 +174,7 @@ function onePageAccess(s: SimState, st: CpuStatement, thread: Thread, write: boo
   const resident =
     chunk !== undefined &&
     !t.slow[write ? 1 : 0][node] &&
-    !(write && ((r.privateFile && (chunk.flags[i] & PageFlag.Cow) === 0) || (chunk.copies !== null && chunk.copies[i] !== 0)));
+    !(write && writeFaultsFirst(r, chunk, i));
   if (resident) {
     const ns = accessNsFrom(s, t, thread.node)[node];
     const remote = t.remote[node];
@@ -164,7 +184,7 @@ function onePageAccess(s: SimState, st: CpuStatement, thread: Thread, write: boo
     }
     return true;
   }
-  const toucher = new Toucher(s, thread, write);
+  const toucher = toucherFor(s, thread, write);
   for (let pass = 0; pass < st.times && !s.stopped; pass++) {
     toucher.touchRange(r, page, page + 1);
     toucher.endPart();
@@ -175,12 +195,15 @@ function onePageAccess(s: SimState, st: CpuStatement, thread: Thread, write: boo
 
 /** One CPU access to one page (get_mempolicy's GUP read, for instance). */
 export function touchOne(s: SimState, thread: Thread, r: Region, page: number, write: boolean): void {
-  const toucher = new Toucher(s, thread, write);
+  const toucher = toucherFor(s, thread, write);
   toucher.touch(r, page);
   toucher.endPart();
 }
 
-/** Per-node lookup tables for the access loop, indexed by node byte (NO_NODE and ZERO_PAGE included). */
+/**
+ * What the CPU accesses of one run reuse: per-node lookup tables for the access loop,
+ * indexed by node byte (NO_NODE and ZERO_PAGE included), and the Touchers.
+ */
 interface AccessTables {
   /** 1 for device-private memory (the CPU cannot touch it) */
   devicePrivate: Uint8Array;
@@ -190,6 +213,8 @@ interface AccessTables {
   slow: [Uint8Array, Uint8Array];
   /** access time per node, by the node of the accessing thread */
   accessNs: Map<number, Float64Array>;
+  /** a Toucher per thread index × 2 + (write ? 1 : 0), reused by every statement */
+  touchers: (Toucher | undefined)[];
 }
 
 // built once per run: a statement must not pay for allocating them
@@ -208,7 +233,7 @@ function accessTables(s: SimState): AccessTables {
     slowRead[NO_NODE] = 1;
     const slowWrite = slowRead.slice();
     slowWrite[ZERO_PAGE] = 1;
-    t = { devicePrivate, remote, slow: [slowRead, slowWrite], accessNs: new Map() };
+    t = { devicePrivate, remote, slow: [slowRead, slowWrite], accessNs: new Map(), touchers: [] };
     tablesOf.set(s, t);
   }
   return t;
@@ -227,6 +252,21 @@ function accessNsFrom(s: SimState, t: AccessTables, at: number): Float64Array {
   return ns;
 }
 
+/**
+ * The thread's Toucher for reads or for writes, reset to what a new one would be. A
+ * new Toucher per statement was a measurable share of a long run of one-page
+ * statements.
+ */
+function toucherFor(s: SimState, thread: Thread, write: boolean): Toucher {
+  const t = accessTables(s);
+  const key = thread.index * 2 + (write ? 1 : 0);
+  let toucher = t.touchers[key];
+  // a `thread` statement may have moved the thread: its access times changed
+  if (toucher === undefined || toucher.node !== thread.node) t.touchers[key] = toucher = new Toucher(s, thread, write, t);
+  toucher.reset();
+  return toucher;
+}
+
 /** Applies one CPU access at a time for one thread, batching events. */
 class Toucher {
   private readonly run: FaultRun;
@@ -235,17 +275,19 @@ class Toucher {
   private readonly remote: Uint8Array;
   private readonly slow: Uint8Array;
   private readonly ps: number;
-  private cursor: PolicyCursor | null = null;
-  private cursorRegion: Region | null = null;
+  private readonly cursor = new PolicyCursor();
+  /** the thread's node when this was made (access times depend on it) */
+  readonly node: number;
 
   constructor(
     private readonly s: SimState,
     private readonly thread: Thread,
     private readonly write: boolean,
+    t: AccessTables,
   ) {
     this.run = new FaultRun(s, thread.index);
     this.ps = s.machine.pageSize;
-    const t = accessTables(s);
+    this.node = thread.node;
     this.accessNs = accessNsFrom(s, t, thread.node);
     this.devicePrivate = t.devicePrivate;
     this.remote = t.remote;
@@ -256,6 +298,12 @@ class Toucher {
     this.run.flush();
   }
 
+  /** As new: no fault run open, no policy remembered (a statement may have changed them since). */
+  reset(): void {
+    this.run.flush();
+    this.cursor.forget();
+  }
+
   /**
    * Touches pages [first, end) in order. Pages that only need an access (the
    * common case on later passes) are handled inline, chunk by chunk; anything
@@ -263,7 +311,6 @@ class Toucher {
    */
   touchRange(r: Region, first: number, end: number): void {
     const s = this.s;
-    const needsCow = this.write && r.privateFile;
     // writes to anything, and reads of memory that has no zero page, allocate the same way
     const firstTouchInline = (this.write || r.backing !== 'anon') && !r.privateFile;
     const ilxBase = s.ilx(r, 0);
@@ -274,8 +321,6 @@ class Toucher {
       const chunk = s.pages.chunk(r.index, p);
       const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
       const nodes = chunk.node;
-      // a write to a page with read-mostly copies must collapse them: the slow path does
-      const copies = this.write ? chunk.copies : null;
       for (; p < chunkEnd; p++) {
         const node = nodes[p & CHUNK_MASK];
         if (node === NO_NODE && firstTouchInline) {
@@ -292,16 +337,19 @@ class Toucher {
             continue;
           }
         }
-        if (
-          this.slow[node] ||
-          (needsCow && (chunk.flags[p & CHUNK_MASK] & PageFlag.Cow) === 0) ||
-          (copies !== null && copies[p & CHUNK_MASK] !== 0)
-        ) {
+        const faultsFirst = this.write && writeFaultsFirst(r, chunk, p & CHUNK_MASK);
+        if (this.slow[node] || faultsFirst) {
           s.now += time;
           s.metrics.remoteAccesses += remote;
           time = 0;
           remote = 0;
-          this.touch(r, p);
+          if (this.devicePrivate[node] && !faultsFirst) {
+            // the run of device-private pages on this node that fault the same way, taken back at once
+            let q = p + 1;
+            while (q < chunkEnd && nodes[q & CHUNK_MASK] === node && !(this.write && writeFaultsFirst(r, chunk, q & CHUNK_MASK))) q++;
+            this.takeBack(r, chunk, p, q, node);
+            p = q - 1;
+          } else this.touch(r, p);
           if (s.stopped) return;
         } else {
           time += this.accessNs[node];
@@ -321,7 +369,7 @@ class Toucher {
     if (this.write && chunk.copies !== null && chunk.copies[i] !== 0) this.breakCopies(r, page, node);
     if (node === NO_NODE || (node === ZERO_PAGE && this.write)) this.fault(r, page, node);
     else if (this.write && r.privateFile && (chunk.flags[i] & PageFlag.Cow) === 0) this.copyOnWrite(r, page, node);
-    else if (this.devicePrivate[node]) this.migrateToRam(r, page, node);
+    else if (this.devicePrivate[node]) return this.takeBack(r, chunk, page, page + 1, node);
     if (s.stopped) return;
     const at = chunk.node[i];
     if (this.remote[at]) s.metrics.remoteAccesses++;
@@ -329,11 +377,7 @@ class Toucher {
   }
 
   private vmaPolicy(r: Region, page: number): Policy | undefined {
-    if (this.cursorRegion !== r) {
-      this.cursorRegion = r;
-      this.cursor = new PolicyCursor(r);
-    }
-    return (this.cursor as PolicyCursor).at(page);
+    return this.cursor.at(r, page);
   }
 
   /** First touch (or the first write after the zero page). */
@@ -392,15 +436,58 @@ class Toucher {
     this.run.note(EventKind.Alloc, old, to, r.index, page);
   }
 
-  /** CPU touch of a device-private page: fault, and the driver's migrate_to_ram brings it back under the range's policy. */
-  private migrateToRam(r: Region, page: number, from: number): void {
+  /**
+   * CPU touches of device-private pages [first, end) of one chunk, all on `from`:
+   * each faults, and the driver's migrate_to_ram brings it back under the range's
+   * policy (then the access). Consecutive pages that get the same node move as one
+   * run, as uvm_va_block_make_resident takes a region of a block: one fill per
+   * plane, one count, one pair of events. That is what page-by-page faults leave
+   * too: their events merge and their counts add up. The clock still advances page
+   * by page (fault, copy, access), so every time is the same.
+   */
+  private takeBack(r: Region, chunk: Chunk, first: number, end: number, from: number): void {
     const s = this.s;
-    const to = this.faultInNewPage(r, page);
-    if (to === NO_NODE) return;
-    s.pages.setMapped(r.index, page, 0);
-    s.now += s.costs.copyNs(from, to, this.ps);
-    s.countMigration(from, to, 1, Cause.CpuFault);
-    this.run.note(EventKind.Migrate, from, to, r.index, page);
-    s.onPagesLeftDevice?.(r, page, page + 1, from);
+    const faultNs = s.costs.cpuFaultNs;
+    for (let p = first; p < end; ) {
+      const policy = policyFor(r, this.vmaPolicy(r, p), this.thread, true);
+      const to = s.alloc.pick(policy, this.thread.node, s.ilx(r, p));
+      if (to === NO_NODE) {
+        s.metrics.cpuFaults++;
+        s.now += faultNs;
+        return oomKill(s, r, policy);
+      }
+      const n = Math.min(end - p, this.sameNodeRun(policy, to, p));
+      const i = p & CHUNK_MASK;
+      const copyNs = s.costs.copyNs(from, to, this.ps);
+      const accessNs = this.accessNs[to];
+      s.metrics.cpuFaults += n;
+      s.pages.placeRun(chunk, i, n, from, to);
+      for (let k = i; k < i + n; k++) chunk.mapped[k] = 0;
+      s.countMigration(from, to, n, Cause.CpuFault);
+      // the clock as page-by-page faults move it; the run's events take its first page's time
+      for (let k = p; k < p + n; k++) {
+        s.now += faultNs;
+        s.now += copyNs;
+        if (k === p) this.run.note(EventKind.Migrate, from, to, r.index, p, n);
+        // the device layer hears of each page at the time it left: its thrashing detector
+        // counts time (it reads only that page's state, so the run's placement is no change)
+        s.onPagesLeftDevice?.(r, k, k + 1, from);
+        s.now += accessNs;
+      }
+      s.metrics.remoteAccesses += this.remote[to] * n;
+      p += n;
+    }
+  }
+
+  /**
+   * How many pages from `page`, whose node was just picked, get the same node `to`.
+   * An interleaving policy picks per page. Any other picks the first node of a list
+   * with room; the nodes before `to` are full and stay full (only `to` fills), so
+   * it picks `to` again while `to` has room and the same VMA policy holds.
+   */
+  private sameNodeRun(policy: Policy | null, to: number, page: number): number {
+    if (!picksOneNode(policy)) return 1;
+    const room = this.s.alloc.capacityOf(to) - this.s.pages.used[to];
+    return Math.min(room, this.cursor.end - page);
   }
 }

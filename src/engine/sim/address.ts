@@ -6,7 +6,7 @@ import { Cause, EventKind, NO_NODE } from '../events';
 import type { RangeRef, Statement } from '../syntax/ast';
 import { hasMemory } from './pages';
 import { samePolicy, type Policy } from './policy';
-import { RangeMap } from './rangeMap';
+import { RangeMap, type Segment } from './rangeMap';
 import type { PageProt, Region, SimState } from './state';
 
 export const FIRST_REGION = 0x7f0000000000;
@@ -61,6 +61,15 @@ export function walk(s: SimState, start: number, length: number): Part[] {
   const ps = s.machine.pageSize;
   const first = Math.floor(start / ps);
   const last = Math.ceil((start + length) / ps);
+  const inside = first < last ? insideOneStretch(s, first, last) : null;
+  return inside ? [inside] : walkAll(s, start, length);
+}
+
+/** walk() the general way: every region's mapped pieces in the range, sorted, holes between. */
+export function walkAll(s: SimState, start: number, length: number): Part[] {
+  const ps = s.machine.pageSize;
+  const first = Math.floor(start / ps);
+  const last = Math.ceil((start + length) / ps);
   // mapped pieces never overlap: a MAP_FIXED region unmapped what it covers
   const mapped: { vpn: number; part: Part }[] = [];
   for (const r of s.byAddress) {
@@ -83,6 +92,35 @@ export function walk(s: SimState, start: number, length: number): Part[] {
   }
   if (vpn < last) parts.push({ region: null, from: vpn, to: last });
   return parts;
+}
+
+const stretch: Segment<PageProt> = { from: 0, to: 0, value: undefined };
+
+/**
+ * The commonest walk, of a range inside one region under one protection: that one
+ * part, found without collecting and sorting every region's pieces. The general
+ * walk gives the same, as mapped pieces never overlap. Null when it is not the case.
+ */
+function insideOneStretch(s: SimState, first: number, last: number): Part | null {
+  const ps = s.machine.pageSize;
+  const regions = s.byAddress;
+  // the last region that starts at or before page `first`
+  let lo = 0;
+  let hi = regions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (regions[mid].start / ps <= first) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0) return null;
+  const r = regions[lo - 1];
+  const base = r.start / ps;
+  if (last > base + r.pages) return null;
+  const from = first - base;
+  const to = last - base;
+  const prot = r.prot.stretchAt(from, stretch);
+  if (prot.value === undefined || prot.value === 'unmapped' || prot.to < to) return null;
+  return { region: r, from, to };
 }
 
 export function mmap(s: SimState, st: Extract<Statement, { kind: 'mmap' }>): void {

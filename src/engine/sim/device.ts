@@ -90,44 +90,88 @@ export interface DeviceLayer {
 /** Makes the device layer of one run (driver state lives as long as the run). */
 export type DeviceLayerFactory = (ctx: DeviceContext) => DeviceLayer;
 
+/**
+ * The DeviceContext of a run: a view of its SimState. The clock, the statement being
+ * run and the metrics are read from the state on each use; methods on a class (not
+ * closures and getters on an object literal) so that the device layer's hot paths
+ * read them as cheaply as the state's own fields.
+ */
+class SimContext implements DeviceContext {
+  readonly machine: Machine;
+  readonly costs: CostModel;
+  readonly pages: PageStore;
+  readonly alloc: Allocator;
+  readonly regions: readonly Region[];
+  readonly threads: readonly Thread[];
+
+  constructor(
+    private readonly s: SimState,
+    readonly driverParams: Record<string, string>,
+  ) {
+    this.machine = s.machine;
+    this.costs = s.costs;
+    this.pages = s.pages;
+    this.alloc = s.alloc;
+    this.regions = s.regions;
+    this.threads = s.threads;
+  }
+
+  get metrics(): Metrics {
+    return this.s.metrics;
+  }
+  get now(): number {
+    return this.s.now;
+  }
+  get step(): number {
+    return this.s.step;
+  }
+  get line(): number {
+    return this.s.line;
+  }
+  get span(): Span {
+    return this.s.span;
+  }
+  get stopped(): boolean {
+    return this.s.stopped;
+  }
+  advance(ns: number): void {
+    this.s.advance(ns);
+  }
+  diag(span: Span, severity: Severity, code: DiagnosticCode, message: string): void {
+    this.s.diag(span, severity, code, message);
+  }
+  call(span: Span, record: Omit<CallRecord, 'line' | 'step'>): CallRecord {
+    return this.s.call(span, record);
+  }
+  event(kind: EventKind, agent: number, from: number, to: number, cause: Cause, region: number, page: number, count: number): void {
+    this.s.event(kind, agent, from, to, cause, region, page, count);
+  }
+  countMigration(from: number, to: number, pages: number, cause: Cause): void {
+    this.s.countMigration(from, to, pages, cause);
+  }
+  resolve(range: RangeRef): AddressRange | null {
+    return resolveRef(this.s, range);
+  }
+  walk(range: AddressRange): Part[] {
+    return walk(this.s, range.start, range.length);
+  }
+  allocSystemNode(region: Region, page: number, thread: Thread, write: boolean): number {
+    return allocSystemNode(this.s, region, page, thread, write);
+  }
+  policyAt(region: Region, page: number, thread: Thread, write: boolean): Policy | null {
+    return policyFor(region, region.policy.at(page), thread, write);
+  }
+  movePage(region: Region, page: number, from: number, to: number, cause: Cause, agent: number): void {
+    movePage(this.s, region, page, from, to, cause, agent);
+  }
+  wastedBytes(node: number): number {
+    return wastedBytes(this.s, node);
+  }
+  charge(ops: number): boolean {
+    return this.s.charge(ops);
+  }
+}
+
 export function deviceContext(s: SimState, driverParams: Record<string, string>): DeviceContext {
-  return {
-    machine: s.machine,
-    costs: s.costs,
-    pages: s.pages,
-    alloc: s.alloc,
-    regions: s.regions,
-    threads: s.threads,
-    get metrics() {
-      return s.metrics;
-    },
-    driverParams,
-    get now() {
-      return s.now;
-    },
-    get step() {
-      return s.step;
-    },
-    get line() {
-      return s.line;
-    },
-    get span() {
-      return s.span;
-    },
-    get stopped() {
-      return s.stopped;
-    },
-    advance: (ns) => s.advance(ns),
-    diag: (span, severity, code, message) => s.diag(span, severity, code, message),
-    call: (span, record) => s.call(span, record),
-    event: (kind, agent, from, to, cause, region, page, count) => s.event(kind, agent, from, to, cause, region, page, count),
-    countMigration: (from, to, pages, cause) => s.countMigration(from, to, pages, cause),
-    resolve: (range) => resolveRef(s, range),
-    walk: (range) => walk(s, range.start, range.length),
-    allocSystemNode: (region, page, thread, write) => allocSystemNode(s, region, page, thread, write),
-    policyAt: (region, page, thread, write) => policyFor(region, region.policy.at(page), thread, write),
-    movePage: (region, page, from, to, cause, agent) => movePage(s, region, page, from, to, cause, agent),
-    wastedBytes: (node) => wastedBytes(s, node),
-    charge: (ops) => s.charge(ops),
-  };
+  return new SimContext(s, driverParams);
 }

@@ -106,18 +106,27 @@ export class PageStore {
   }
 
   /**
-   * place() for pages [i, i + n) of one chunk that all sit on `from` (not `to`) and
-   * hold no copies: one fill per plane and one count update instead of n.
+   * place() for pages [i, i + n) of one chunk that all sit on `from` (not `to`): one
+   * fill per plane and one count update instead of n.
    */
   placeRun(c: Chunk, i: number, n: number, from: number, to: number): void {
+    if (c.copies !== null) {
+      // as in place(): the copy on `to` becomes the page's memory; no memory keeps no copies
+      const drop = hasMemory(to) ? this.deviceBit[to] : 0xff;
+      for (let k = i; k < i + n; k++) if (c.copies[k] !== 0) this.dropCopiesAt(c, k, drop);
+    }
     if (hasMemory(from)) this.used[from] -= n;
     if (hasMemory(to)) {
       // counts only grow within the run, so the peak is the final count
       const u = (this.used[to] += n);
       if (u > this.peak[to]) this.peak[to] = u;
     }
-    c.node.fill(to, i, i + n);
-    c.touched.fill(0, i, i + n);
+    // stores, not fill(): runs are often one page, where the call costs more than the stores
+    const { node, touched } = c;
+    for (let k = i; k < i + n; k++) {
+      node[k] = to;
+      touched[k] = 0;
+    }
   }
 
   /** Bitmask of devices holding a read-mostly copy of the page. */

@@ -43,6 +43,15 @@ export function describePolicy(p: Policy | null, machine: Machine): string {
 }
 
 /**
+ * Whether a policy gives every page of its range the same node (while that node has
+ * room): Allocator.pick reads the page's interleave index only for the interleaving
+ * modes; otherwise it reads the policy, the thread's node and the nodes' counts.
+ */
+export function picksOneNode(policy: Policy | null): boolean {
+  return policy === null || (policy.mode !== MPOL.INTERLEAVE && policy.mode !== MPOL.WEIGHTED_INTERLEAVE);
+}
+
+/**
  * Picks nodes for new pages under a policy, honouring per-node capacity. Fallback
  * lists are the zonelists: every node with memory by increasing distance, ties by
  * NUMA id (build_zonelists; the kernel's tie penalties are left out).

@@ -83,6 +83,26 @@ export class RangeMap<T> {
     return i < this.starts.length && this.starts[i] <= page ? this.values[i] : undefined;
   }
 
+  /**
+   * The stretch around `page` over which the value stays the same: its segment, or
+   * the gap it lies in (value undefined; the last gap ends at Infinity). Written
+   * into `into`, so that a lookup per statement allocates nothing.
+   */
+  stretchAt(page: number, into: Segment<T>): Segment<T> {
+    const i = this.firstEndingAfter(page);
+    const n = this.starts.length;
+    if (i < n && this.starts[i] <= page) {
+      into.from = this.starts[i];
+      into.to = this.ends[i];
+      into.value = this.values[i];
+    } else {
+      into.from = i > 0 ? this.ends[i - 1] : 0;
+      into.to = i < n ? this.starts[i] : Infinity;
+      into.value = undefined;
+    }
+    return into;
+  }
+
   /** [from, to) cut into consecutive segments, gaps included (value undefined). */
   segments(from: number, to: number): Segment<T>[] {
     const out: Segment<T>[] = [];
