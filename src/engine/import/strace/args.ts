@@ -46,9 +46,9 @@ function trimmedSlice(text: string, from: number, to: number): string {
   return text.slice(from, to);
 }
 
-/** True when `<` at `i` opens an fd decoration (`3<…>`) or a `<... resuming ...>` marker. */
-function opensAngle(text: string, i: number): boolean {
-  if (i === 0) return true;
+/** True when `<` at `i` opens an fd decoration (`3<…>`) or a `<... resuming ...>` marker; the arguments start at `from`. */
+function opensAngle(text: string, i: number, from: number): boolean {
+  if (i === from) return true;
   const before = text.charCodeAt(i - 1);
   return (before >= 48 && before <= 57) || before === 32 || before === Ch.OpenParen || before === Ch.Comma;
 }
@@ -59,72 +59,87 @@ for (const c of [Ch.Quote, Ch.Slash, Ch.OpenParen, Ch.CloseParen, Ch.OpenBracket
   ACTS_ON[c] = 1;
 }
 
-/** One character-code loop: this is the reader's hot path. */
-/** The open brackets' closers while splitArgs reads (one stack reused: splitArgs runs once per call in the log and never re-enters). */
+/**
+ * The open brackets' closers while splitArgs reads, closers[0, depth): one stack
+ * reused (splitArgs runs once per call in the log and never re-enters) and never
+ * shortened, since setting an array's length is a runtime call.
+ */
 const closers: number[] = [];
 
-export function splitArgs(text: string): SplitResult {
+/**
+ * Splits the arguments text[from, to) (the whole text by default): the reader passes
+ * the range of a line in the whole log, so nothing is cut out before the arguments
+ * themselves. Offsets in errors count from `from`. One character-code loop: this is
+ * the reader's hot path.
+ */
+export function splitArgs(text: string, from = 0, to = text.length): SplitResult {
   const args: string[] = [];
-  closers.length = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c >= 128 || ACTS_ON[c] === 0) continue;
     switch (c) {
       case Ch.Quote: {
-        const end = skipString(text, i);
-        if (end < 0) return { ok: false, error: 'unterminated string', offset: i };
+        const end = skipString(text, i, to);
+        if (end < 0) return { ok: false, error: 'unterminated string', offset: i - from };
         i = end - 1;
         break;
       }
       case Ch.Slash:
-        if (text.charCodeAt(i + 1) === Ch.Star) {
-          const end = text.indexOf('*/', i + 2);
-          if (end < 0) return { ok: false, error: 'unterminated comment', offset: i };
+        if (i + 1 < to && text.charCodeAt(i + 1) === Ch.Star) {
+          const end = commentEnd(text, i + 2, to);
+          if (end < 0) return { ok: false, error: 'unterminated comment', offset: i - from };
           i = end + 1;
         }
         break;
       case Ch.OpenParen:
-        closers.push(Ch.CloseParen);
+        closers[depth++] = Ch.CloseParen;
         break;
       case Ch.OpenBracket:
-        closers.push(Ch.CloseBracket);
+        closers[depth++] = Ch.CloseBracket;
         break;
       case Ch.OpenBrace:
-        closers.push(Ch.CloseBrace);
+        closers[depth++] = Ch.CloseBrace;
         break;
       case Ch.Less:
-        if (opensAngle(text, i)) closers.push(Ch.Greater);
+        if (opensAngle(text, i, from)) closers[depth++] = Ch.Greater;
         break;
       case Ch.Greater:
-        if (closers[closers.length - 1] === Ch.Greater) closers.pop();
+        if (depth > 0 && closers[depth - 1] === Ch.Greater) depth--;
         break;
       case Ch.CloseParen:
       case Ch.CloseBracket:
       case Ch.CloseBrace:
-        if (closers.pop() !== c) return { ok: false, error: `unexpected '${text[i]}'`, offset: i };
+        if (depth === 0 || closers[--depth] !== c) return { ok: false, error: `unexpected '${text[i]}'`, offset: i - from };
         break;
       case Ch.Comma:
-        if (closers.length === 0) {
+        if (depth === 0) {
           args.push(trimmedSlice(text, start, i));
           start = i + 1;
         }
         break;
     }
   }
-  if (closers.length > 0) return { ok: false, error: `missing '${String.fromCharCode(closers[closers.length - 1])}'`, offset: text.length };
-  const last = trimmedSlice(text, start, text.length);
+  if (depth > 0) return { ok: false, error: `missing '${String.fromCharCode(closers[depth - 1])}'`, offset: to - from };
+  const last = trimmedSlice(text, start, to);
   if (last !== '' || args.length > 0) args.push(last);
   return { ok: true, args };
 }
 
-/** Index just past the closing quote of the string that opens at `open`, or -1. */
-function skipString(text: string, open: number): number {
-  for (let i = open + 1; i < text.length; i++) {
+/** Index just past the closing quote (before `to`) of the string that opens at `open`, or -1. */
+function skipString(text: string, open: number, to: number): number {
+  for (let i = open + 1; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 92) i++;
     else if (c === Ch.Quote) return i + 1;
   }
+  return -1;
+}
+
+/** Index of the `*\/` that closes a comment, looked for from `i` and wholly before `to`, or -1 (a bounded loop: indexOf would search the rest of the log). */
+function commentEnd(text: string, i: number, to: number): number {
+  for (; i + 1 < to; i++) if (text.charCodeAt(i) === Ch.Star && text.charCodeAt(i + 1) === Ch.Slash) return i;
   return -1;
 }
 
@@ -161,22 +176,41 @@ export function parseArrayArg(text: string): ArrayArg | undefined {
 export function parseInteger(text: string): number | undefined {
   const t = text.includes('/*') ? stripComments(text) : text.trim();
   const sign = t.charCodeAt(0) === 45 ? 1 : 0;
-  let value: number;
-  if (t.charCodeAt(sign) === 48 && (t.charCodeAt(sign + 1) | 32) === 120 && t.length > sign + 2 && every(t, sign + 2, isHexDigit)) {
-    const magnitude = t.length - sign - 2 <= EXACT_HEX_DIGITS ? hexValue(t, sign + 2) : parseInt(t.slice(sign + 2), 16);
-    value = sign ? -magnitude : magnitude;
-  } else if (t.length > sign && every(t, sign, isDigit)) value = Number(t);
-  else return undefined;
-  return Number.isSafeInteger(value) ? value : undefined;
+  const hex = t.charCodeAt(sign) === 48 && (t.charCodeAt(sign + 1) | 32) === 120 && t.length > sign + 2 && every(t, sign + 2, isHexDigit);
+  return hex || (t.length > sign && every(t, sign, isDigit)) ? integerValue(t) : undefined;
 }
 
-/** Hex digits whose value a double holds exactly (52 bits): summed digit by digit, as parseInt would read them. */
+/**
+ * The value of text[from, to) (the whole text by default), which the caller knows
+ * is /^-?(?:0x[0-9a-f]+|\d+)$/i (as parseInteger checks, or the reader's scan of a
+ * call's result, read where it is in the line); undefined when it is not a safe
+ * integer. Numbers a double holds exactly are summed digit by digit, as parseInt
+ * and Number() would read them; longer ones go through those.
+ */
+export function integerValue(text: string, from = 0, to = text.length): number | undefined {
+  const digits = from + (text.charCodeAt(from) === 45 ? 1 : 0);
+  let magnitude: number;
+  if (to - digits > 1 && (text.charCodeAt(digits + 1) | 32) === 120) {
+    magnitude = to - digits - 2 <= EXACT_HEX_DIGITS ? hexValue(text, digits + 2, to) : parseInt(text.slice(digits + 2, to), 16);
+  } else if (to - digits <= EXACT_DIGITS) {
+    magnitude = 0;
+    for (let i = digits; i < to; i++) magnitude = magnitude * 10 + text.charCodeAt(i) - 48;
+  } else return checkedSafe(Number(text.slice(from, to)));
+  return checkedSafe(digits > from ? -magnitude : magnitude);
+}
+
+const checkedSafe = (value: number): number | undefined => (Number.isSafeInteger(value) ? value : undefined);
+
+/** Decimal digits whose value a double holds exactly. */
+export const EXACT_DIGITS = 15;
+
+/** Hex digits whose value a double holds exactly (52 bits). */
 const EXACT_HEX_DIGITS = 13;
 
-/** The value of the hex digits text[from…] (checked by the caller). */
-function hexValue(text: string, from: number): number {
+/** The value of the hex digits text[from, to) (checked by the caller). */
+function hexValue(text: string, from: number, to: number): number {
   let n = 0;
-  for (let i = from; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i) | 32;
     n = n * 16 + (c <= 57 ? c - 48 : c - 87);
   }

@@ -3,8 +3,8 @@
 // thread, the last completed call (its `-k` frames follow it) and the clock state.
 // Memory therefore does not grow with the length of the log.
 
-import { splitArgs } from './args';
-import { parseLine, type LineBody, type Prefix, type RawTime } from './line';
+import { isSpace, splitArgs, type SplitResult } from './args';
+import { readLine, type BodyInPlace, type Prefix, type RawTime } from './line';
 import type {
   ImportDiagnostic,
   ImportDiagnosticCode,
@@ -31,7 +31,10 @@ interface Pending {
   line: number;
   prefix: Prefix;
   time?: Timestamp;
-  argsText: string;
+  /** the first half's arguments are text[argsFrom, argsTo) */
+  text: string;
+  argsFrom: number;
+  argsTo: number;
   frames: StackFrame[];
 }
 
@@ -70,10 +73,15 @@ export class StraceReader {
     return this.lineNo;
   }
 
-  push(rawLine: string): void {
+  push(line: string): void {
+    this.pushRange(line, 0, line.length);
+  }
+
+  /** Reads text[start, rawEnd) as the next line, where it is (see readLine). */
+  pushRange(text: string, start: number, rawEnd: number): void {
     this.lineNo++;
-    const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
-    const { prefix, body } = parseLine(line);
+    const end = rawEnd > start && text.charCodeAt(rawEnd - 1) === 13 ? rawEnd - 1 : rawEnd;
+    const { prefix, body } = readLine(text, start, end);
     if (body.kind === 'frame') {
       this.addFrame(body.frame);
       return;
@@ -84,7 +92,7 @@ export class StraceReader {
     if (prefix.tid === null && this.options.tid !== undefined) prefix.tid = this.options.tid;
     this.noteFeatures(prefix, body);
     const time = prefix.time && this.normalizeTime(prefix.time);
-    this.handle(prefix, time, body, line);
+    this.handle(prefix, time, body, text, start, end);
   }
 
   /** Ends the input: emits the last call and reports calls that never resumed. */
@@ -96,7 +104,7 @@ export class StraceReader {
     this.pending.clear();
   }
 
-  private handle(prefix: Prefix, time: Timestamp | undefined, body: LineBody, line: string): void {
+  private handle(prefix: Prefix, time: Timestamp | undefined, body: BodyInPlace, text: string, start: number, end: number): void {
     switch (body.kind) {
       case 'call':
         this.completeCall({
@@ -104,7 +112,7 @@ export class StraceReader {
           line: this.lineNo,
           prefix,
           time,
-          argsText: body.argsText,
+          args: splitArgs(text, start + body.argsColumn, start + body.argsEndColumn),
           argsColumn: body.argsColumn,
           result: body.result,
           duration: body.duration,
@@ -116,7 +124,16 @@ export class StraceReader {
         const old = this.pending.get(key);
         if (old) this.diagnose(old.line, 1, 'strace-unmatched', `${old.name}: <unfinished ...> call never resumed`, 'warning');
         else if (this.pending.size >= MAX_PENDING) this.dropOldestPending();
-        const pending: Pending = { name: body.name, line: this.lineNo, prefix, time, argsText: body.argsText, frames: [] };
+        const pending: Pending = {
+          name: body.name,
+          line: this.lineNo,
+          prefix,
+          time,
+          text,
+          argsFrom: start + body.argsColumn,
+          argsTo: start + body.argsEndColumn,
+          frames: [],
+        };
         this.pending.set(key, pending);
         this.frameTarget = pending;
         return;
@@ -126,7 +143,7 @@ export class StraceReader {
         const p = this.pending.get(key);
         if (!p || p.name !== body.name) {
           const why = p ? `the thread's pending call is ${p.name}` : 'no <unfinished ...> call on this thread';
-          this.diagnose(this.lineNo, 1, 'strace-unmatched', `<... ${body.name} resumed>: ${why}`, 'warning', line.length + 1);
+          this.diagnose(this.lineNo, 1, 'strace-unmatched', `<... ${body.name} resumed>: ${why}`, 'warning', end - start + 1);
           return;
         }
         this.pending.delete(key);
@@ -136,7 +153,7 @@ export class StraceReader {
           prefix,
           time: p.time,
           endTime: time,
-          argsText: joinHalves(p.argsText, body.restText),
+          args: splitHalves(p.text, p.argsFrom, p.argsTo, text, start + body.restColumn, start + body.restEndColumn),
           argsColumn: body.restColumn,
           result: body.result ?? { kind: 'unknown' },
           duration: body.duration,
@@ -160,7 +177,7 @@ export class StraceReader {
         this.emit({ kind: 'record', record: { kind: 'attach', line: this.lineNo, tid: body.tid, detached: body.detached } });
         return;
       case 'malformed':
-        this.diagnose(this.lineNo, body.column + 1, 'strace-malformed', body.message, 'warning', line.length + 1);
+        this.diagnose(this.lineNo, body.column + 1, 'strace-malformed', body.message, 'warning', end - start + 1);
         return;
       default:
         return;
@@ -173,13 +190,14 @@ export class StraceReader {
     prefix: Prefix;
     time?: Timestamp;
     endTime?: Timestamp;
-    argsText: string;
+    /** the arguments split; an error's offset counts from argsColumn */
+    args: SplitResult;
     argsColumn: number;
     result: SyscallResult;
     duration?: number;
     frames: StackFrame[];
   }): void {
-    const split = splitArgs(c.argsText);
+    const split = c.args;
     if (!split.ok) {
       this.diagnose(this.lineNo, c.argsColumn + split.offset + 1, 'strace-bad-argument', `${c.name}: ${split.error}`, 'warning');
       return;
@@ -227,7 +245,7 @@ export class StraceReader {
     this.diagnose(oldest.line, 1, 'strace-limit', `${oldest.name}: more than ${MAX_PENDING} unfinished calls; this one was dropped`, 'warning');
   }
 
-  private noteFeatures(prefix: Prefix, body: LineBody): void {
+  private noteFeatures(prefix: Prefix, body: BodyInPlace): void {
     if (prefix.tid !== null) this.features.pids = true;
     if (prefix.time) this.features.timestamps = prefix.time.kind;
     if (prefix.ip) this.features.instructionPointers = true;
@@ -280,6 +298,46 @@ export function joinHalves(first: string, second: string): string {
   return a + ', ' + b;
 }
 
+/**
+ * splitArgs(joinHalves(first, second)) for the halves first[firstFrom, firstTo) and
+ * second[secondFrom, secondTo), each split where it is rather than joined first (a
+ * joined string is slower to read). When both halves split cleanly, the joined
+ * text's top-level commas are the halves' own plus the one joinHalves writes
+ * between them; where a half already has a comma at the seam joinHalves writes
+ * none, and drops the second half's comma when both have one. So the arguments
+ * are the halves' arguments, less the empty argument that a comma at the seam
+ * leaves in its half. A half that does not split cleanly takes the joined text,
+ * which also gives the error offset that text has.
+ */
+export function splitHalves(first: string, firstFrom: number, firstTo: number, second: string, secondFrom: number, secondTo: number): SplitResult {
+  // the halves as joinHalves trims them
+  while (firstTo > firstFrom && isSpace(first.charCodeAt(firstTo - 1))) firstTo--;
+  while (secondFrom < secondTo && isSpace(second.charCodeAt(secondFrom))) secondFrom++;
+  // an empty half: the joined text is the other half
+  if (firstTo === firstFrom) return splitArgs(second, secondFrom, secondTo);
+  if (secondTo === secondFrom) return splitArgs(first, firstFrom, firstTo);
+  const endsWithComma = first.charCodeAt(firstTo - 1) === COMMA;
+  const startsWithComma = second.charCodeAt(secondFrom) === COMMA;
+  let restFrom = secondFrom;
+  if (endsWithComma && startsWithComma) {
+    restFrom++;
+    while (restFrom < secondTo && isSpace(second.charCodeAt(restFrom))) restFrom++;
+  }
+  const a = splitArgs(first, firstFrom, firstTo);
+  const b = splitArgs(second, restFrom, secondTo);
+  if (!a.ok || !b.ok) return splitArgs(joinHalves(first.slice(firstFrom, firstTo), second.slice(secondFrom, secondTo)));
+  const args = a.args;
+  if (endsWithComma) {
+    args.pop();
+    // both commas and nothing after them: the joined text ends with its seam's comma and an empty argument
+    if (startsWithComma && restFrom === secondTo) args.push('');
+  }
+  for (let i = startsWithComma && !endsWithComma ? 1 : 0; i < b.args.length; i++) args.push(b.args[i]);
+  return a;
+}
+
+const COMMA = 44;
+
 /** What a finished read returns besides its events. */
 export interface ReadSummary {
   lines: number;
@@ -299,8 +357,9 @@ export function readStrace(
 function* readSync(lines: Iterable<string>, options: ReaderOptions): Generator<StraceEvent, ReadSummary> {
   const queue: StraceEvent[] = [];
   const reader = new StraceReader((e) => queue.push(e), options);
-  for (const line of lines) {
-    reader.push(line);
+  // the lines of linesOf are read as ranges of their text: the lines its iterator would give, without a substring each
+  const pushNext = lines instanceof TextLines ? pusherInPlace(reader, lines.text) : pusherOf(reader, lines[Symbol.iterator]());
+  while (pushNext()) {
     // a line queues one event at most, nearly always: a delegated generator (or a length reset) per line costs more than its parsing
     if (queue.length === 1) yield queue.pop() as StraceEvent;
     else if (queue.length > 1) yield* drain(queue);
@@ -308,6 +367,28 @@ function* readSync(lines: Iterable<string>, options: ReaderOptions): Generator<S
   reader.finish();
   yield* drain(queue);
   return { lines: reader.linesRead, features: reader.features };
+}
+
+/** Pushes the next line of `text` to the reader as a range of it (no substring); false at the end. */
+function pusherInPlace(reader: StraceReader, text: string): () => boolean {
+  let start = 0;
+  return () => {
+    if (start >= text.length) return false;
+    const end = lineEnd(text, start);
+    reader.pushRange(text, start, end);
+    start = end + 1;
+    return true;
+  };
+}
+
+/** Pushes the next line the iterator gives; false at the end. */
+function pusherOf(reader: StraceReader, lines: Iterator<string>): () => boolean {
+  return () => {
+    const next = lines.next();
+    if (next.done) return false;
+    reader.push(next.value);
+    return true;
+  };
 }
 
 async function* readAsync(lines: AsyncIterable<string>, options: ReaderOptions): AsyncGenerator<StraceEvent, ReadSummary> {
@@ -329,13 +410,28 @@ function* drain(queue: StraceEvent[]): Generator<StraceEvent> {
   queue.length = 0;
 }
 
-/** Lines of a text without building an array of them (bounded memory for large strings). */
-export function* linesOf(text: string): Generator<string> {
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    yield text.slice(start, end);
-    start = end + 1;
+/**
+ * The lines of a text, without building an array of them (bounded memory for large
+ * strings). Iterating gives each line as a string; readStrace reads them in place.
+ */
+export class TextLines implements Iterable<string> {
+  constructor(readonly text: string) {}
+
+  *[Symbol.iterator](): Generator<string> {
+    for (let start = 0; start < this.text.length; ) {
+      const end = lineEnd(this.text, start);
+      yield this.text.slice(start, end);
+      start = end + 1;
+    }
   }
+}
+
+export function linesOf(text: string): TextLines {
+  return new TextLines(text);
+}
+
+/** Where the line that starts at `start` ends: its newline, or the end of the text. */
+function lineEnd(text: string, start: number): number {
+  const end = text.indexOf('\n', start);
+  return end < 0 ? text.length : end;
 }
