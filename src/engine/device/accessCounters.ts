@@ -21,7 +21,8 @@ interface Counter {
 }
 
 export class AccessCounters {
-  private readonly counters = new Map<string, Counter>();
+  /** by device index, then by 2 MiB region number */
+  private readonly counters: Map<number, Counter>[] = [];
   private readonly pagesPerRegion: number;
   private readonly pagesPerSub: number;
 
@@ -40,23 +41,23 @@ export class AccessCounters {
    */
   record(device: number, page: number, count = 1): Notification | null {
     const region = Math.floor(page / this.pagesPerRegion);
-    const key = `${device}:${region}`;
-    let c = this.counters.get(key);
+    const counters = (this.counters[device] ??= new Map());
+    let c = counters.get(region);
     if (!c) {
       c = { count: 0, touched: 0 };
-      this.counters.set(key, c);
+      counters.set(region, c);
     }
     const sub = Math.floor((page % this.pagesPerRegion) / this.pagesPerSub);
     c.touched |= 1 << sub;
     c.count += count;
     if (c.count < this.threshold) return null;
-    this.counters.delete(key);
+    counters.delete(region);
     return { device, region, pages: this.pagesOf(region, c.touched) };
   }
 
   /** remote accesses counted so far for the device's region holding `page` */
   pending(device: number, page: number): number {
-    return this.counters.get(`${device}:${Math.floor(page / this.pagesPerRegion)}`)?.count ?? 0;
+    return this.counters[device]?.get(Math.floor(page / this.pagesPerRegion))?.count ?? 0;
   }
 
   private pagesOf(region: number, touched: number): number[] {

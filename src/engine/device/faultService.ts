@@ -7,8 +7,9 @@
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
 import { dropCopies } from '../sim/copies';
-import { CHUNK_MASK, CHUNK_SHIFT, hasMemory } from '../sim/pages';
-import type { Region } from '../sim/state';
+import { CHUNK_MASK, CHUNK_PAGES, CHUNK_SHIFT, hasMemory } from '../sim/pages';
+import type { Segment } from '../sim/rangeMap';
+import type { PageProt, Region } from '../sim/state';
 import { granuleAround } from './amdkfd';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { FaultAccess } from './residency';
@@ -16,7 +17,7 @@ import { moveToSystem, placeOnDevice } from './placement';
 import { computePrefetch, prefetchMode } from './prefetch';
 import { addCopies, holders } from './readDuplication';
 import type { Processor } from './processor';
-import { NO_ADVICE, type RangeAdvice } from './residency';
+import { NO_ADVICE, type DeviceFaultInput, type RangeAdvice } from './residency';
 
 export interface FaultContext {
   device: number;
@@ -27,6 +28,41 @@ export interface FaultContext {
 
 const NOWHERE: readonly Processor[] = [];
 const ON_CPU: readonly Processor[] = ['cpu'];
+
+/** A list of region pages kept from block to block: its first `n` entries are the list. */
+class PageList {
+  readonly pages: number[] = [];
+  n = 0;
+
+  add(page: number): void {
+    this.pages[this.n++] = page;
+  }
+
+  /** the list as an array of its own length (for the callees that take a whole array) */
+  copy(): number[] {
+    return this.pages.slice(0, this.n);
+  }
+}
+
+// Work lists of serviceBatch and serviceBlock, reused so that ordering a batch and
+// sharing its pages out by decision allocates nothing per page (neither is
+// reentrant: nothing they call services faults).
+let order = new Int32Array(0);
+const sortedPages: number[] = [];
+const toDevice = new PageList();
+const mapOnly = new PageList();
+const faultIn = new PageList();
+const toSystem = new PageList();
+const copies = new PageList();
+
+/**
+ * The fault as the policy reads it: one object, filled in for each page (decide
+ * keeps no reference to it). It carries every field of DeviceFaultInput, even the
+ * two decide sets itself: in V8 a copy `{ ...input, field }` costs about half a
+ * kilobyte when `field` is new to `input` (measured), and a plain object's size when
+ * `input` has it already.
+ */
+let faultInput: DeviceFaultInput | null = null;
 
 /**
  * Services `n` faulted pages (regions[i], pages[i]) by one device. Returns the time
@@ -40,44 +76,64 @@ export function serviceBatch(run: DeviceRun, ctx: DeviceContext, f: FaultContext
   ctx.advance(ctx.costs.deviceFaultBatchNs);
   m.faultBatches++;
   m.deviceFaults[name] = (m.deviceFaults[name] ?? 0) + n;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => regions[a] - regions[b] || pages[a] - pages[b]);
+  sortByAddress(regions, pages, n);
   const agent = agentOf(f.device);
-  for (const i of order) ctx.event(EventKind.DeviceFault, agent, NO_NODE, NO_NODE, Cause.Fault, regions[i], pages[i], 1);
+  for (let k = 0; k < n; k++) ctx.event(EventKind.DeviceFault, agent, NO_NODE, NO_NODE, Cause.Fault, regions[order[k]], sortedPages[k], 1);
   let retry = Infinity;
   for (let k = 0; k < n && !ctx.stopped; ) {
     const r = ctx.regions[regions[order[k]]];
-    const block = run.blockOf(r, pages[order[k]]);
-    const group: number[] = [];
-    for (; k < n && regions[order[k]] === r.index && run.blockOf(r, pages[order[k]]) === block; k++) group.push(pages[order[k]]);
-    retry = Math.min(retry, serviceBlock(run, ctx, f, r, block, group));
+    const block = run.blockOf(r, sortedPages[k]);
+    const from = k;
+    for (; k < n && regions[order[k]] === r.index && run.blockOf(r, sortedPages[k]) === block; k++);
+    retry = Math.min(retry, serviceBlock(run, ctx, f, r, block, sortedPages, from, k));
   }
   return retry;
 }
 
-function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, block: number, faulted: number[]): number {
+/**
+ * Fills `order` with the batch's indices by region and page, and `sortedPages`
+ * with its pages in that order. No page is in a batch twice, so the order is unique.
+ */
+function sortByAddress(regions: Int32Array, pages: Float64Array, n: number): void {
+  if (order.length < n) order = new Int32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (i > 0 && (regions[i - 1] > regions[i] || (regions[i - 1] === regions[i] && pages[i - 1] > pages[i]))) sorted = false;
+  }
+  // the lanes fault in address order, so a batch is usually sorted already
+  if (!sorted) order.subarray(0, n).sort((a, b) => regions[a] - regions[b] || pages[a] - pages[b]);
+  for (let k = 0; k < n; k++) sortedPages[k] = pages[order[k]];
+}
+
+/** Services the faulted pages faulted[from, to) (ascending) of one block of region r. */
+function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, block: number, faulted: readonly number[], from: number, to: number): number {
   const store = ctx.pages;
   const { device } = f;
   const bit = 1 << device;
   const agent = agentOf(device);
   const stats = run.rt.thrashing.stats;
-  const before = { detected: stats.thrashingDetected, throttles: stats.throttles, pins: stats.pins };
-  const toDevice: number[] = [];
-  const mapOnly: number[] = [];
-  const faultIn: number[] = [];
-  const toSystem: number[] = [];
-  const copies: number[] = [];
-  const toOther = new Map<number, number[]>();
+  const detectedBefore = stats.thrashingDetected;
+  const throttlesBefore = stats.throttles;
+  const pinsBefore = stats.pins;
+  toDevice.n = mapOnly.n = faultIn.n = toSystem.n = copies.n = 0;
+  let toOther: Map<number, number[]> | null = null;
   let retry = Infinity;
   let stolen = 0;
   let advice: RangeAdvice = NO_ADVICE;
   const devNode = ctx.machine.devices[device];
   const write = f.access === 'write' || f.access === 'atomic';
+  const input = (faultInput ??= { faulter: device, access: f.access, backing: r.backing, residentOn: NOWHERE, advice: NO_ADVICE, topology: run.rt.topology, thrashing: undefined, hasMempolicy: false });
+  input.topology = run.rt.topology;
+  input.faulter = device;
+  input.access = f.access;
+  input.backing = r.backing;
 
-  for (const page of faulted) {
+  for (let k = from; k < to; k++) {
+    const page = faulted[k];
     const c = store.chunk(r.index, page);
     const i = page & CHUNK_MASK;
     const node = c.node[i];
-    const vpn = run.vpn(r, page);
     if (c.flags[i] & DeviceFlag.TakenByCpu) {
       c.flags[i] &= ~DeviceFlag.TakenByCpu;
       stolen++;
@@ -88,37 +144,33 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
       // a write breaks read duplication before any other rule: the page ends up at the writer
       if (node === devNode) {
         dropCopies(ctx, r.index, page, 0xff, node, agent, Cause.Fault);
-        mapOnly.push(page);
-      } else toDevice.push(page);
+        mapOnly.add(page);
+      } else toDevice.add(page);
       continue;
     }
     const at = run.processorAt(node);
-    const d = run.rt.decide(
-      vpn,
-      {
-        faulter: device,
-        access: f.access,
-        backing: r.backing,
-        residentOn: held !== 0 ? holders(run, node, held) : at === null ? NOWHERE : at === 'cpu' ? ON_CPU : [at],
-        advice,
-        hasMempolicy: r.policy.at(page) !== undefined,
-      },
-      ctx.now,
-    );
+    const vpn = run.vpn(r, page);
+    input.residentOn = held !== 0 ? holders(run, node, held) : at === null ? NOWHERE : at === 'cpu' ? ON_CPU : [at];
+    input.advice = advice;
+    input.hasMempolicy = r.policy.at(page) !== undefined;
+    const d = run.rt.decide(vpn, input, ctx.now);
     switch (d.kind) {
       case 'migrate':
-        if (d.to === device) toDevice.push(page);
-        else if (d.to === 'cpu') toSystem.push(page);
-        else toOther.set(d.to, [...(toOther.get(d.to) ?? []), page]);
+        if (d.to === device) toDevice.add(page);
+        else if (d.to === 'cpu') toSystem.add(page);
+        else {
+          toOther ??= new Map();
+          toOther.set(d.to, [...(toOther.get(d.to) ?? []), page]);
+        }
         break;
       case 'map-in-place':
-        mapOnly.push(page);
+        mapOnly.add(page);
         break;
       case 'duplicate':
-        copies.push(page);
+        copies.add(page);
         break;
       case 'fault-in-system':
-        faultIn.push(page);
+        faultIn.add(page);
         break;
       case 'throttle':
         retry = Math.min(retry, Math.max(d.untilNs, ctx.now + 1));
@@ -128,35 +180,44 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
         break;
     }
   }
+  // the input holds no page's data past its decision
+  input.residentOn = NOWHERE;
+  input.advice = NO_ADVICE;
   if (stolen) run.notePingPong(ctx.span, stolen);
 
-  if (toDevice.length) {
-    const extra = prefetchRegion(run, ctx, r, block, toDevice, advice, device);
-    const faultedSet = new Set(toDevice);
-    const all = extra.length ? mergeAscending(toDevice, extra) : toDevice;
-    placeOnDevice(run, ctx, r, all, all.length, device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agent);
+  if (toDevice.n) {
+    const faultedHere = toDevice.copy();
+    const extra = prefetchRegion(run, ctx, r, block, faultedHere, advice, device);
+    const all = extra.length ? mergeAscending(faultedHere, extra) : faultedHere;
+    placeOnDevice(run, ctx, r, all, all.length, device, (p) => (inAscending(faultedHere, p) ? Cause.Fault : Cause.Prefetch), agent);
     // what did not fit (a device smaller than one chunk, a full cdm node) is used where it is
-    for (const p of toDevice) if (store.node(r.index, p) !== ctx.machine.devices[device]) faultIn.push(p);
+    for (const p of faultedHere) if (store.node(r.index, p) !== ctx.machine.devices[device]) faultIn.add(p);
   }
-  for (const [other, list] of toOther) {
-    placeOnDevice(run, ctx, r, list, list.length, other, () => Cause.Fault, agent);
-    if (run.rt.topology.canAccess(device, other)) mapOnly.push(...list);
-    else faultIn.push(...list);
+  if (toOther) {
+    for (const [other, list] of toOther) {
+      placeOnDevice(run, ctx, r, list, list.length, other, () => Cause.Fault, agent);
+      const then = run.rt.topology.canAccess(device, other) ? mapOnly : faultIn;
+      for (const p of list) then.add(p);
+    }
   }
-  if (toSystem.length) {
-    moveToSystem(run, ctx, r, toSystem, 0, toSystem.length, f.thread, () => Cause.Fault, agent);
-    faultIn.push(...toSystem);
+  if (toSystem.n) {
+    moveToSystem(run, ctx, r, toSystem.pages, 0, toSystem.n, f.thread, () => Cause.Fault, agent);
+    for (let k = 0; k < toSystem.n; k++) faultIn.add(toSystem.pages[k]);
   }
-  for (const p of mapOnly) {
-    if (run.processorAt(store.node(r.index, p)) === null) faultIn.push(p);
+  for (let k = 0; k < mapOnly.n; k++) {
+    const p = mapOnly.pages[k];
+    if (run.processorAt(store.node(r.index, p)) === null) faultIn.add(p);
     else store.setMapped(r.index, p, store.mapped(r.index, p) | bit);
   }
-  for (const p of faultIn) faultInSystem(run, ctx, f, r, p);
-  if (copies.length) readCopies(run, ctx, f, r, copies, prefetchRegion(run, ctx, r, block, copies, advice, device));
+  for (let k = 0; k < faultIn.n; k++) faultInSystem(run, ctx, f, r, faultIn.pages[k]);
+  if (copies.n) {
+    const faultedHere = copies.copy();
+    readCopies(run, ctx, f, r, faultedHere, prefetchRegion(run, ctx, r, block, faultedHere, advice, device));
+  }
 
-  ctx.metrics.throttles += stats.throttles - before.throttles;
-  ctx.metrics.pins += stats.pins - before.pins;
-  if (stats.thrashingDetected > before.detected) run.noteThrashing(ctx.span, stats.thrashingDetected - before.detected);
+  ctx.metrics.throttles += stats.throttles - throttlesBefore;
+  ctx.metrics.pins += stats.pins - pinsBefore;
+  if (stats.thrashingDetected > detectedBefore) run.noteThrashing(ctx.span, stats.thrashingDetected - detectedBefore);
   return retry;
 }
 
@@ -164,11 +225,6 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
 function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: number, faulted: number[], advice: RangeAdvice, device: number): number[] {
   const { params } = run;
   const devNode = ctx.machine.devices[device];
-  const eligible = (p: number): boolean => {
-    const node = ctx.pages.node(r.index, p);
-    const prot = r.prot.at(p);
-    return node !== devNode && !run.isDeviceNode(node) && prot !== 'none' && prot !== 'unmapped' && prot !== undefined;
-  };
   if (r.backing === 'file' || r.backing === 'shared') return [];
   if (params.policy === 'amdkfd') {
     const base = r.start / run.pageSize;
@@ -178,15 +234,15 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
       for (let v = first; v < end; v++) out.add(v - base);
     }
     for (const p of faulted) out.delete(p);
-    return [...out].filter(eligible).sort((a, b) => a - b);
+    return [...out].filter((p) => prefetchable(run, ctx, r, p, devNode)).sort((a, b) => a - b);
   }
   if (params.policy !== 'uvm' || !params.prefetch) return [];
   const [first, end] = run.blockPages(r, block);
   const count = end - first;
-  const nodes = blockNodes(ctx, r, first, end);
+  const nodes = blockScratch.readNodes(ctx, r, first, end);
   // whether the block is untouched matters only toward the preferred location
   const destinationIsPreferred = advice.preferred === device;
-  const untouched = destinationIsPreferred && nodes.every((node) => !hasMemory(node));
+  const untouched = destinationIsPreferred && !nodes.subarray(0, count).some(hasMemory);
   const mode = prefetchMode({ preferredIsSet: advice.preferred !== null, destinationIsPreferred, blockUntouched: untouched });
   if (mode === 'none') return [];
   let picked: number[];
@@ -195,13 +251,11 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
     picked = [];
     for (let p = first; p < end; p++) if (!faultedSet.has(p)) picked.push(p);
   } else {
-    const resident = (residentScratch.length >= count ? residentScratch : (residentScratch = new Uint8Array(count))).subarray(0, count);
-    for (let i = 0; i < count; i++) resident[i] = nodes[i] === devNode ? 1 : 0;
     picked = computePrefetch({
       pages: count,
       pageSize: run.pageSize,
       firstPageInFrame: run.vpn(r, first) % run.pagesPerBlock,
-      residentAtDestination: resident,
+      residentAtDestination: blockScratch.markResident(devNode, count),
       faulted: faulted.map((p) => p - first),
       thrashing: run.rt.thrashing.thrashingInBlock(block),
       threshold: params.prefetchThreshold,
@@ -210,30 +264,84 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
     for (let i = 0; i < picked.length; i++) picked[i] += first;
   }
   // one protection for the whole block is the common case: check pages only when it is not
-  const segments = r.prot.segments(first, end);
-  const accessible = segments.length === 1 && (segments[0].value === 'rw' || segments[0].value === 'r');
+  const prot = r.prot.stretchAt(first, protScratch);
+  const accessible = prot.to >= end && (prot.value === 'rw' || prot.value === 'r');
   let kept = 0;
-  for (const p of picked) if (!run.isDeviceNode(nodes[p - first]) && (accessible || eligible(p))) picked[kept++] = p;
+  for (const p of picked) if (!run.isDeviceNode(nodes[p - first]) && (accessible || prefetchable(run, ctx, r, p, devNode))) picked[kept++] = p;
   picked.length = kept;
   return picked;
 }
 
-// work arrays of prefetchRegion, reused from block to block (it is not reentrant)
-let nodeScratch = new Uint8Array(0);
-let residentScratch = new Uint8Array(0);
-
-/** The node bytes of region pages [first, end), read chunk by chunk (valid until the next call). */
-function blockNodes(ctx: DeviceContext, r: Region, first: number, end: number): Uint8Array {
-  if (nodeScratch.length < end - first) nodeScratch = new Uint8Array(end - first);
-  const out = nodeScratch.subarray(0, end - first).fill(NO_NODE);
-  for (let p = first; p < end; ) {
-    const c = ctx.pages.peek(r.index, p);
-    const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
-    if (c) out.set(c.node.subarray(p & CHUNK_MASK, (p & CHUNK_MASK) + chunkEnd - p), p - first);
-    p = chunkEnd;
-  }
-  return out;
+/** Whether prefetching may take page p: it is in system memory (or has none) and the device may reach it. */
+function prefetchable(run: DeviceRun, ctx: DeviceContext, r: Region, p: number, devNode: number): boolean {
+  const node = ctx.pages.node(r.index, p);
+  const prot = r.prot.at(p);
+  return node !== devNode && !run.isDeviceNode(node) && prot !== 'none' && prot !== 'unmapped' && prot !== undefined;
 }
+
+/**
+ * The node bytes of one block and which of them are on the destination, in arrays
+ * reused from block to block (prefetchRegion is not reentrant). Their lengths are
+ * multiples of 4, so that markResident can read them four bytes at a time.
+ */
+export class BlockScratch {
+  nodes = new Uint8Array(0);
+  resident = new Uint8Array(0);
+  private nodeWords = new Uint32Array(0);
+  private residentWords = new Uint32Array(0);
+  /** resident[0, count) for the last count asked for (nearly always a whole block) */
+  private residentView = new Uint8Array(0);
+
+  /** Makes the arrays hold at least `count` pages. */
+  reserve(count: number): void {
+    if (this.nodes.length >= count) return;
+    const length = (count + 3) & ~3;
+    this.nodes = new Uint8Array(length);
+    this.resident = new Uint8Array(length);
+    this.nodeWords = new Uint32Array(this.nodes.buffer);
+    this.residentWords = new Uint32Array(this.resident.buffer);
+    this.residentView = this.resident.subarray(0, 0);
+  }
+
+  /** Reads the node bytes of region pages [first, end) into nodes[0, end - first), chunk by chunk. */
+  readNodes(ctx: DeviceContext, r: Region, first: number, end: number): Uint8Array {
+    this.reserve(end - first);
+    const out = this.nodes;
+    out.fill(NO_NODE, 0, end - first);
+    for (let p = first; p < end; ) {
+      const c = ctx.pages.peek(r.index, p);
+      const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      // a block of a region that starts on a 2 MiB boundary is one whole chunk
+      if (c) out.set(chunkEnd - p === CHUNK_PAGES ? c.node : c.node.subarray(p & CHUNK_MASK, (p & CHUNK_MASK) + chunkEnd - p), p - first);
+      p = chunkEnd;
+    }
+    return out;
+  }
+
+  /**
+   * resident[i] = 1 where nodes[i] === node, else 0, for i < count; returns
+   * resident[0, count). Four bytes per step: in y = word ^ node·0x01010101 a
+   * byte is zero exactly where the page is on `node`, and
+   * ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) sets the top bit of exactly
+   * the zero bytes and no other bit (a byte's low 7 bits plus 0x7f never carry into
+   * the next byte), so shifting it down 7 leaves 1 in each such byte.
+   */
+  markResident(node: number, count: number): Uint8Array {
+    this.reserve(count);
+    const spread = Math.imul(node, 0x01010101);
+    const words = this.nodeWords;
+    const out = this.residentWords;
+    for (let w = 0, n = (count + 3) >> 2; w < n; w++) {
+      const y = words[w] ^ spread;
+      out[w] = ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) >>> 7;
+    }
+    if (this.residentView.length !== count) this.residentView = this.resident.subarray(0, count);
+    return this.residentView;
+  }
+}
+
+const blockScratch = new BlockScratch();
+const protScratch: Segment<PageProt> = { from: 0, to: 0, value: undefined };
 
 /** hmm_range_fault: the page is made valid as a CPU fault in the `by=` thread's context would, then mapped where it is. */
 function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, page: number): void {
@@ -275,6 +383,18 @@ function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Regi
   const faultedSet = new Set(faulted);
   const all = [...faulted, ...extra].filter((p) => hasMemory(ctx.pages.node(r.index, p))).sort((a, b) => a - b);
   addCopies(run, ctx, r, all, all.length, f.device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agentOf(f.device));
+}
+
+/** Whether `page` is in the ascending list (a binary search: the list is a block's faulted pages). */
+function inAscending(list: readonly number[], page: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < page) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length && list[lo] === page;
 }
 
 /** The union of two ascending lists with no page in both, ascending. */

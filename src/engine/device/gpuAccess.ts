@@ -10,12 +10,16 @@ import { Cause, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
 import { CHUNK_MASK, CHUNK_SHIFT, type Chunk } from '../sim/pages';
 import type { Region } from '../sim/state';
-import type { Named, Statement } from '../syntax/ast';
+import type { Named, RangeRef, Statement } from '../syntax/ast';
 import { agentOf, type DeviceRun } from './deviceRun';
 import { serviceBatch, type FaultContext } from './faultService';
+import type { FaultAccess } from './residency';
 import { placeOnDevice } from './placement';
 
 type GpuStatement = Extract<Statement, { kind: 'gpu' }>;
+
+/** The fast paths below, on; the tests turn them off to check that the general paths do the same. */
+export const fastPaths = { onePage: true, mappedTouch: true };
 
 /** A stretch of the access inside one region: touch i (from seqStart) is at address lo + i·stride. */
 interface Segment {
@@ -48,16 +52,32 @@ export function gpuAccess(run: DeviceRun, ctx: DeviceContext, st: GpuStatement):
   if (device === null) return;
   const thread = st.by ? ctx.threads.findIndex((t) => t.name === st.by?.name) : 0;
   if (thread < 0) return void ctx.diag(st.by?.span ?? st.span, 'error', 'unknown-name', `no thread named '${st.by?.name}'`);
-  const range = ctx.resolve(st.range);
-  if (!range) return;
   const write = st.op !== 'read';
+  const stride = st.stride !== undefined && st.stride > 0 ? st.stride : ctx.machine.pageSize;
+  const lanes = lanesOf(run, ctx, device);
+  const segments = (fastPaths.onePage ? lanes.onePage(st.range, write, stride) : null) ?? segmentsOf(ctx, st, write, stride, lanes);
+  if (segments === null) return;
+  const last = segments[segments.length - 1];
+  const total = last === undefined ? 0 : last.seqStart + last.n;
+  if (total === 0 || !ctx.charge(total * st.times)) return;
+  dropExpiredPins(run, ctx);
+  lanes.begin(ctx, st.op, thread, segments, total, stride);
+  for (let pass = 0; pass < st.times && !ctx.stopped; pass++) lanes.pass();
+}
+
+/** The general path: the range's mapped parts as segments, or null after a diagnostic. */
+function segmentsOf(ctx: DeviceContext, st: GpuStatement, write: boolean, stride: number, lanes: Lanes): Segment[] | null {
+  const range = ctx.resolve(st.range);
+  if (!range) return null;
   const parts = ctx.walk(range);
   const ps = ctx.machine.pageSize;
   for (const part of parts) {
     const why = forbidden(part.region, part.from, part.to, write, ps);
-    if (why) return void ctx.diag(st.span, 'error', 'segv', `${why} (access skipped)`);
+    if (why) {
+      ctx.diag(st.span, 'error', 'segv', `${why} (access skipped)`);
+      return null;
+    }
   }
-  const stride = st.stride !== undefined && st.stride > 0 ? st.stride : ps;
   const segments: Segment[] = [];
   let total = 0;
   for (const part of parts) {
@@ -70,10 +90,8 @@ export function gpuAccess(run: DeviceRun, ctx: DeviceContext, st: GpuStatement):
     segments.push({ r, base, lo, seqStart: total, n });
     total += n;
   }
-  if (total === 0 || !ctx.charge(total * st.times)) return;
-  dropExpiredPins(run, ctx);
-  const lanes = new Lanes(run, ctx, { device, access: st.op, thread }, segments, total, stride);
-  for (let pass = 0; pass < st.times && !ctx.stopped; pass++) lanes.pass();
+  if (segments.length === 1) lanes.noteResolved(st.range, segments[0].r);
+  return segments;
 }
 
 /**
@@ -100,81 +118,162 @@ function forbidden(r: Region | null, from: number, to: number, write: boolean, p
   return null;
 }
 
-/** Per device: access time and remote flag by node byte. */
-interface DeviceTables {
-  accessNs: Float64Array;
-  remote: Uint8Array;
+const lanesByRun = new WeakMap<DeviceRun, Lanes[]>();
+
+/** The run's lanes of a device: built once, so that a statement allocates no work arrays. */
+function lanesOf(run: DeviceRun, ctx: DeviceContext, device: number): Lanes {
+  let all = lanesByRun.get(run);
+  if (!all) lanesByRun.set(run, (all = []));
+  return (all[device] ??= new Lanes(run, ctx, device));
 }
 
-const tablesOf = new WeakMap<DeviceRun, DeviceTables[]>();
-
-function deviceTables(run: DeviceRun, ctx: DeviceContext, device: number): DeviceTables {
-  let all = tablesOf.get(run);
-  if (!all) tablesOf.set(run, (all = []));
-  let t = all[device];
-  if (!t) {
-    const at = ctx.machine.devices[device];
-    const ps = ctx.machine.pageSize;
-    const accessNs = new Float64Array(256);
-    const remote = new Uint8Array(256);
-    for (const n of ctx.machine.nodes) {
-      accessNs[n.index] = ctx.costs.accessNs(at, n.index, ps);
-      remote[n.index] = n.index === at ? 0 : 1;
-    }
-    // the zero page sits in system memory
-    const dram = ctx.machine.nodes.find((n) => n.kind === 'dram') ?? ctx.machine.nodes[at];
-    accessNs[ZERO_PAGE] = ctx.costs.accessNs(at, dram.index, ps);
-    remote[ZERO_PAGE] = 1;
-    t = all[device] = { accessNs, remote };
-  }
-  return t;
-}
-
+/**
+ * The lanes of one device's accesses, reused from statement to statement (a
+ * statement runs to its end before the next, so they are never in use twice).
+ */
 class Lanes {
   private readonly bit: number;
   private readonly devNode: number;
-  private readonly tables: DeviceTables;
   private readonly ps: number;
+  private readonly subPages: number;
+  /** access time by node byte */
+  private readonly accessNs = new Float64Array(256);
+  /** 1 for a node byte the device reaches remotely */
+  private readonly remote = new Uint8Array(256);
+  /** the region a name was last resolved to, and the run's region count when it was (see regionNamed) */
+  private named: Region | null = null;
+  private namedChecked = 0;
+  /** what onePage returns, filled in for each access */
+  private onePageSegments: [Segment] | null = null;
+
+  // the statement being run (begin)
+  private ctx: DeviceContext;
+  private readonly fault: FaultContext;
+  private write = false;
+  private segments: readonly Segment[] = [];
+  private total = 0;
+  private stride = 0;
+  /** lanes of this statement (the work arrays may be longer) */
+  private lanes = 0;
+  private pos = new Float64Array(0);
+  private end = new Float64Array(0);
+  private seg = new Int32Array(0);
+  private stalled = new Uint8Array(0);
   // the batch being collected
-  private readonly batchRegion: Int32Array;
-  private readonly batchPage: Float64Array;
+  private batchRegion = new Int32Array(0);
+  private batchPage = new Float64Array(0);
   private batched = 0;
-  private readonly pending = new Set<number>();
+  // the running lane's access time and remote accesses
+  private time = 0;
+  private remotes = 0;
   // remote accesses not yet given to the access counters (one 64 KiB sub-region at a time)
   private counted = 0;
   private countedVpn = -1;
   private countedRegion: Region | null = null;
-  private readonly subPages: number;
+  /** the region pages a notification migrates (its first entries) */
+  private counterPages = new Float64Array(0);
 
   constructor(
     private readonly run: DeviceRun,
-    private readonly ctx: DeviceContext,
-    private readonly fault: FaultContext,
-    private readonly segments: Segment[],
-    private readonly total: number,
-    private readonly stride: number,
+    ctx: DeviceContext,
+    device: number,
   ) {
-    this.bit = 1 << fault.device;
-    this.devNode = ctx.machine.devices[fault.device];
-    this.tables = deviceTables(run, ctx, fault.device);
+    this.ctx = ctx;
+    this.fault = { device, access: 'read', thread: 0 };
+    this.bit = 1 << device;
+    this.devNode = ctx.machine.devices[device];
     this.ps = ctx.machine.pageSize;
-    const capacity = Math.max(1, Math.min(run.params.batch, total));
-    this.batchRegion = new Int32Array(capacity);
-    this.batchPage = new Float64Array(capacity);
     this.subPages = Math.max(1, (64 * 1024) / this.ps);
+    for (const n of ctx.machine.nodes) {
+      this.accessNs[n.index] = ctx.costs.accessNs(this.devNode, n.index, this.ps);
+      this.remote[n.index] = n.index === this.devNode ? 0 : 1;
+    }
+    // the zero page sits in system memory
+    const dram = ctx.machine.nodes.find((n) => n.kind === 'dram') ?? ctx.machine.nodes[this.devNode];
+    this.accessNs[ZERO_PAGE] = ctx.costs.accessNs(this.devNode, dram.index, this.ps);
+    this.remote[ZERO_PAGE] = 1;
+  }
+
+  /**
+   * Fast path of the range's resolution: a range inside one page of the region its
+   * name is bound to, allowed by its protection, touched once. Then resolve() would
+   * give that page's addresses, walk() that page as the only part (mapped pieces
+   * never overlap, so no other region is there) and forbidden() nothing, so the
+   * segment is known without them. Null when the general path must run (it also
+   * reports every error).
+   */
+  onePage(ref: RangeRef, write: boolean, stride: number): Segment[] | null {
+    if (ref.kind !== 'region') return null;
+    const r = this.regionNamed(ref.region);
+    if (r === null) return null;
+    const { ps } = this;
+    // as resolve() reads the range; an empty one takes the general path
+    const off = ref.start ?? 0;
+    const end = ref.end ?? (ref.length !== undefined ? off + ref.length : r.bytes);
+    if (!(off >= 0 && end > off && end <= r.bytes) || end - off > stride) return null;
+    const page = Math.floor(off / ps);
+    if (Math.ceil(end / ps) !== page + 1) return null;
+    const prot = r.prot.at(page);
+    if (prot !== 'rw' && (prot !== 'r' || write)) return null;
+    const segments = (this.onePageSegments ??= [{ r, base: 0, lo: 0, seqStart: 0, n: 1 }]);
+    segments[0].r = r;
+    segments[0].base = r.start / ps;
+    segments[0].lo = r.start + off;
+    return segments;
+  }
+
+  /** The general path found that `ref` names region r (the only region it reaches): remember it for onePage. */
+  noteResolved(ref: RangeRef, r: Region): void {
+    // only the region a name is bound to, and no region newer than r, can be mapped where the name's range lies
+    if (ref.kind !== 'region' || r.name !== ref.region) return;
+    this.named = r;
+    this.namedChecked = this.ctx.regions.length;
+  }
+
+  /** The region `name` is bound to when it is the one noteResolved saw last, else null. */
+  private regionNamed(name: string): Region | null {
+    const r = this.named;
+    if (r === null || r.name !== name) return null;
+    // an mmap since then may have bound the name to a new region
+    const regions = this.ctx.regions;
+    for (; this.namedChecked < regions.length; this.namedChecked++) {
+      if (regions[this.namedChecked].name === name) return (this.named = null);
+    }
+    return r;
+  }
+
+  /** Sets the lanes up for a statement: as many lanes as the batch holds, at most one per touch. */
+  begin(ctx: DeviceContext, access: FaultAccess, thread: number, segments: readonly Segment[], total: number, stride: number): void {
+    this.ctx = ctx;
+    this.fault.access = access;
+    this.fault.thread = thread;
+    this.write = access !== 'read';
+    this.segments = segments;
+    this.total = total;
+    this.stride = stride;
+    this.lanes = Math.max(1, Math.min(this.run.params.batch, total));
+    if (this.pos.length < this.lanes) {
+      const n = this.lanes;
+      [this.pos, this.end, this.seg, this.stalled] = [new Float64Array(n), new Float64Array(n), new Int32Array(n), new Uint8Array(n)];
+      [this.batchRegion, this.batchPage] = [new Int32Array(n), new Float64Array(n)];
+    }
+    // a run stopped inside a batch leaves it unserviced
+    this.batched = 0;
+    this.time = 0;
+    this.remotes = 0;
+    this.countedRegion = null;
   }
 
   pass(): void {
-    const L = this.batchRegion.length;
-    const pos = new Float64Array(L);
-    const end = new Float64Array(L);
-    const seg = new Int32Array(L);
-    const stalled = new Uint8Array(L);
+    if (this.total === 1 && fastPaths.mappedTouch && this.mappedTouch()) return;
+    const { pos, end, seg, stalled, segments, total } = this;
+    const L = this.lanes;
     for (let l = 0, s = 0; l < L; l++) {
-      pos[l] = Math.floor((l * this.total) / L);
-      end[l] = Math.floor(((l + 1) * this.total) / L);
-      while (pos[l] >= this.segments[s].seqStart + this.segments[s].n) s++;
+      pos[l] = Math.floor((l * total) / L);
+      end[l] = Math.floor(((l + 1) * total) / L);
+      while (pos[l] >= segments[s].seqStart + segments[s].n) s++;
       seg[l] = s;
+      stalled[l] = 0;
     }
     for (;;) {
       if (this.ctx.stopped) return;
@@ -183,29 +282,42 @@ class Lanes {
         if (pos[l] >= end[l]) continue;
         active++;
         if (stalled[l]) continue;
-        stalled[l] = this.runLane(l, pos, end, seg) ? 1 : 0;
+        stalled[l] = this.runLane(l) ? 1 : 0;
         if (this.batched === L) {
           this.service();
-          stalled.fill(0);
+          stalled.fill(0, 0, L);
         }
         if (this.ctx.stopped) return;
       }
       if (this.batched > 0) {
         this.service();
-        stalled.fill(0);
+        stalled.fill(0, 0, L);
       } else if (active === 0) return;
     }
   }
 
+  /**
+   * Fast path of a one-touch pass (a one-page access) on a page the device maps,
+   * with no fault to take: the general pass would run its only lane over that one
+   * touch, collect no fault and service no batch. This does that lane's work and
+   * nothing else. False, having done nothing, when the touch faults.
+   */
+  private mappedTouch(): boolean {
+    const s = this.segments[0];
+    const page = Math.floor(s.lo / this.ps) - s.base;
+    const chunk = this.ctx.pages.chunk(s.r.index, page);
+    const i = page & CHUNK_MASK;
+    if (this.faults(chunk, i)) return false;
+    this.touchMapped(chunk, i, s, page);
+    this.endLane();
+    return true;
+  }
+
   /** Runs lane `l` until it faults (true) or ends (false). */
-  private runLane(l: number, pos: Float64Array, end: Float64Array, seg: Int32Array): boolean {
-    const { ctx, bit, ps, stride } = this;
-    const { accessNs, remote } = this.tables;
-    const write = this.fault.access !== 'read';
+  private runLane(l: number): boolean {
+    const { ctx, ps, stride, pos, end, seg } = this;
     let p = pos[l];
     let s = seg[l];
-    let time = 0;
-    let remotes = 0;
     let chunk: Chunk | null = null;
     let chunkKey = -1;
     let faulted = false;
@@ -222,49 +334,71 @@ class Lanes {
         chunkKey = page >> CHUNK_SHIFT;
       }
       const i = page & CHUNK_MASK;
-      const node = chunk.node[i];
-      const copies = chunk.copies === null ? 0 : chunk.copies[i];
-      // a write to a duplicated page faults: the driver must collapse the copies first
-      if ((chunk.mapped[i] & bit) === 0 || (write && (node === ZERO_PAGE || copies !== 0))) {
-        this.addFault(segment.r, page, segment.base + page);
+      if (this.faults(chunk, i)) {
+        this.addFault(segment.r, page);
         faulted = true;
         break;
       }
-      chunk.touched[i] |= bit;
-      if (copies & bit) time += accessNs[this.devNode];
-      else {
-        time += accessNs[node];
-        if (remote[node]) {
-          remotes++;
-          if (this.run.rt.counters) this.countRemote(segment.r, segment.base + page);
-        }
-      }
+      this.touchMapped(chunk, i, segment, page);
       p++;
     }
     pos[l] = p;
     seg[l] = s;
-    ctx.advance(time);
-    ctx.metrics.remoteAccesses += remotes;
-    this.flushCounters();
+    this.endLane();
     return faulted;
   }
 
-  private addFault(r: Region, page: number, vpn: number): void {
-    if (this.pending.has(vpn)) return;
-    this.pending.add(vpn);
+  /** A touch faults when the device does not map the page, and on a write the driver must see: to the zero page, or to a duplicated page whose copies it must collapse first. */
+  private faults(chunk: Chunk, i: number): boolean {
+    if ((chunk.mapped[i] & this.bit) === 0) return true;
+    return this.write && (chunk.node[i] === ZERO_PAGE || (chunk.copies !== null && chunk.copies[i] !== 0));
+  }
+
+  /** A touch of a page the device maps (region page `page`, at chunk[i]): marks it touched, adds its access time, counts a remote access. */
+  private touchMapped(chunk: Chunk, i: number, segment: Segment, page: number): void {
+    chunk.touched[i] |= this.bit;
+    if (chunk.copies !== null && chunk.copies[i] & this.bit) {
+      this.time += this.accessNs[this.devNode];
+      return;
+    }
+    const node = chunk.node[i];
+    this.time += this.accessNs[node];
+    if (this.remote[node]) {
+      this.remotes++;
+      if (this.run.rt.counters) this.countRemote(segment.r, segment.base + page);
+    }
+  }
+
+  /** A lane stops: its time and remote accesses go to the run, its counted accesses to the counters. */
+  private endLane(): void {
+    this.ctx.advance(this.time);
+    this.time = 0;
+    this.ctx.metrics.remoteAccesses += this.remotes;
+    this.remotes = 0;
+    this.flushCounters();
+  }
+
+  /**
+   * Within a batch each lane faults once, lanes in order, and lane l's touches all
+   * come before lane l + 1's; so the batch's pages ascend (segment by segment) and a
+   * page two lanes fault on (touches closer than a page) is the batch's last one.
+   */
+  private addFault(r: Region, page: number): void {
+    const last = this.batched - 1;
+    if (last >= 0 && this.batchRegion[last] === r.index && this.batchPage[last] === page) return;
     this.batchRegion[this.batched] = r.index;
     this.batchPage[this.batched] = page;
     this.batched++;
   }
 
   private service(): void {
+    const { ctx } = this;
     // retried faults (throttled, dropped) cost budget too, so that no input can spin forever
-    if (!this.ctx.charge(this.batched)) return;
-    const retry = serviceBatch(this.run, this.ctx, this.fault, this.batchRegion, this.batchPage, this.batched);
+    if (!ctx.charge(this.batched)) return;
+    const retry = serviceBatch(this.run, ctx, this.fault, this.batchRegion, this.batchPage, this.batched);
     this.batched = 0;
-    this.pending.clear();
     // deferred faults (throttled, or dropped as repeats) come back when the device retries
-    if (retry !== Infinity && retry > this.ctx.now) this.ctx.advance(retry - this.ctx.now);
+    if (retry !== Infinity && retry > ctx.now) ctx.advance(retry - ctx.now);
   }
 
   private countRemote(r: Region, vpn: number): void {
@@ -282,16 +416,23 @@ class Lanes {
     const counters = this.run.rt.counters;
     const r = this.countedRegion;
     if (!counters || !r || this.counted === 0) return;
-    const note = counters.record(this.fault.device, this.countedVpn, this.counted);
+    const { ctx, fault } = this;
+    const note = counters.record(fault.device, this.countedVpn, this.counted);
     this.counted = 0;
     if (!note) return;
     const base = r.start / this.ps;
-    const pages = note.pages
-      .map((v) => v - base)
-      .filter((p) => p >= 0 && p < r.pages && eligibleForCounters(this.run, this.ctx, r, p, this.devNode));
-    placeOnDevice(this.run, this.ctx, r, pages, pages.length, this.fault.device, () => Cause.AccessCounters, agentOf(this.fault.device));
+    if (this.counterPages.length < note.pages.length) this.counterPages = new Float64Array(note.pages.length);
+    const pages = this.counterPages;
+    let n = 0;
+    for (const v of note.pages) {
+      const p = v - base;
+      if (p >= 0 && p < r.pages && eligibleForCounters(this.run, ctx, r, p, this.devNode)) pages[n++] = p;
+    }
+    placeOnDevice(this.run, ctx, r, pages, n, fault.device, byAccessCounters, agentOf(fault.device));
   }
 }
+
+const byAccessCounters = (): Cause => Cause.AccessCounters;
 
 /**
  * Access-counter migrations take private anonymous (or managed) pages in system

@@ -51,6 +51,14 @@ export type FaultDecision =
   /** a repeat fault inside the driver's retry window: dropped, nothing happens */
   | { kind: 'drop'; reason: string };
 
+// Decisions that depend on nothing of the fault, made once: a fault allocates none of them.
+const COHERENT_IN_PLACE: FaultDecision = { kind: 'map-in-place', reason: 'coherent machine: the device accesses CPU-populated memory in place (access counters may move it later)' };
+const COHERENT_FIRST_TOUCH_POLICY: FaultDecision = { kind: 'fault-in-system', reason: "first touch by the device follows the range's mempolicy" };
+const MIRROR_FAULT_IN: FaultDecision = { kind: 'fault-in-system', reason: 'hmm_range_fault faults the page in as the CPU would; it is mapped where it lands' };
+const MIRROR_IN_PLACE: FaultDecision = { kind: 'map-in-place', reason: 'mirror driver: mapped where it is (pages move only with migrate and prefetch)' };
+const MIRROR_FROM_OTHER_DEVICE: FaultDecision = { kind: 'fault-in-system', reason: "another device's private page: its driver migrates it back to system memory first" };
+const AMDKFD_REPEAT: FaultDecision = { kind: 'drop', reason: 'repeat fault within the retry window: dropped as a duplicate' };
+
 const name = (p: Processor): string => (p === 'cpu' ? 'system memory' : `device ${p}`);
 const who = (p: Processor): string => (p === 'cpu' ? 'the CPU' : 'the device');
 
@@ -88,9 +96,9 @@ export function uvmDeviceFault(f: DeviceFaultInput): FaultDecision {
   if (faulter !== 'cpu' && topology.memoryKind(faulter) === 'cdm' && f.backing !== 'managed') {
     // ATS: system-allocated memory on a coherent machine
     if (!untouched) {
-      return { kind: 'map-in-place', reason: 'coherent machine: the device accesses CPU-populated memory in place (access counters may move it later)' };
+      return COHERENT_IN_PLACE;
     }
-    if (f.hasMempolicy) return { kind: 'fault-in-system', reason: "first touch by the device follows the range's mempolicy" };
+    if (f.hasMempolicy) return COHERENT_FIRST_TOUCH_POLICY;
     return { kind: 'migrate', to: faulter, reason: "first touch by the device: allocated on the device's NUMA node" };
   }
   if (untouched) return { kind: 'migrate', to: faulter, reason: `first touch: allocated in ${name(faulter)}` };
@@ -103,17 +111,17 @@ export function mirrorDeviceFault(f: DeviceFaultInput): FaultDecision {
   const systemOnly = systemOnlyDecision(f);
   if (systemOnly) return systemOnly;
   if (f.residentOn.length === 0) {
-    return { kind: 'fault-in-system', reason: 'hmm_range_fault faults the page in as the CPU would; it is mapped where it lands' };
+    return MIRROR_FAULT_IN;
   }
   if (f.residentOn.some((p) => f.topology.canAccess(f.faulter, p))) {
-    return { kind: 'map-in-place', reason: 'mirror driver: mapped where it is (pages move only with migrate and prefetch)' };
+    return MIRROR_IN_PLACE;
   }
-  return { kind: 'fault-in-system', reason: "another device's private page: its driver migrates it back to system memory first" };
+  return MIRROR_FROM_OTHER_DEVICE;
 }
 
 /** The `amdkfd` driver; `repeat` says the fault's granule was restored within the retry window. */
 export function amdkfdDeviceFault(f: DeviceFaultInput, repeat: boolean): FaultDecision {
-  if (repeat) return { kind: 'drop', reason: 'repeat fault within the retry window: dropped as a duplicate' };
+  if (repeat) return AMDKFD_REPEAT;
   const systemOnly = systemOnlyDecision(f);
   if (systemOnly) return systemOnly;
   const { faulter: device, advice, residentOn } = f;

@@ -10,10 +10,33 @@ import type { Span } from '../syntax/ast';
 import { formatBytes } from '../report/units';
 import { DeviceFlag, type DeviceRun } from './deviceRun';
 
-/** The statement whose policy placed a kernel-allocated page (mbind, set_mempolicy), else the region's mmap line. */
-function kernelSpan(ctx: DeviceContext, r: Region, page: number): Span {
-  const origin = ctx.policyAt(r, page, ctx.threads[0], true)?.origin;
-  return origin ?? { line: r.line, column: 1, endLine: r.line, endColumn: 1 };
+/** The statement whose policy placed a kernel-allocated page (mbind, set_mempolicy), else `mmapSpan`, the region's mmap line. */
+function kernelSpan(ctx: DeviceContext, r: Region, page: number, mmapSpan: Span): Span {
+  return ctx.policyAt(r, page, ctx.threads[0], true)?.origin ?? mmapSpan;
+}
+
+interface WasteEntry {
+  span: Span;
+  pages: number;
+  byDriver: boolean;
+}
+
+/** Wasted pages per statement position (line and column), in the order first seen. */
+class WasteTally {
+  readonly bySpan = new Map<string, WasteEntry>();
+  // the entry of each span object seen, so that a page needs no key of its own
+  private readonly ofSpan = new Map<Span, WasteEntry>();
+
+  entryOf(span: Span, byDriver: boolean): WasteEntry {
+    let entry = this.ofSpan.get(span);
+    if (!entry) {
+      const key = `${span.line}:${span.column}`;
+      entry = this.bySpan.get(key);
+      if (!entry) this.bySpan.set(key, (entry = { span, pages: 0, byDriver }));
+      this.ofSpan.set(span, entry);
+    }
+    return entry;
+  }
 }
 
 export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
@@ -22,9 +45,13 @@ export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
     const bytes = ctx.wastedBytes(node);
     ctx.metrics.wastedBytes[name] = bytes;
     if (bytes === 0) continue;
-    const bySpan = new Map<string, { span: Span; pages: number; byDriver: boolean }>();
+    const tally = new WasteTally();
     const bit = 1 << (ctx.machine.nodes[node].device ?? 0);
     for (const r of ctx.regions) {
+      const mmapSpan: Span = { line: r.line, column: 1, endLine: r.line, endColumn: 1 };
+      // the block of the last driver-placed page and its entry: one lookup per block, not per page
+      let block = -1;
+      let blockEntry: WasteEntry | null = null;
       for (let first = 0; first < r.pages; first += CHUNK_PAGES) {
         const c = ctx.pages.peek(r.index, first);
         if (!c) continue;
@@ -33,15 +60,23 @@ export function reportWaste(run: DeviceRun | null, ctx: DeviceContext): void {
           const unreadCopy = c.copies !== null && (c.copies[i] & bit) !== 0 && (c.touched[i] & bit) === 0;
           if (!unreadCopy && (c.node[i] !== node || c.touched[i] !== 0)) continue;
           const byDriver = unreadCopy || (run !== null && (c.flags[i] & DeviceFlag.OnDevice) !== 0);
-          const span = (byDriver && run?.blockSpan.get(run.blockOf(r, first + i))) || kernelSpan(ctx, r, first + i);
-          const key = `${span.line}:${span.column}`;
-          const entry = bySpan.get(key);
-          if (entry) entry.pages++;
-          else bySpan.set(key, { span, pages: 1, byDriver });
+          if (byDriver && run) {
+            const b = run.blockOf(r, first + i);
+            if (b !== block) {
+              block = b;
+              const span = run.blockSpan.get(b);
+              blockEntry = span ? tally.entryOf(span, true) : null;
+            }
+            if (blockEntry) {
+              blockEntry.pages++;
+              continue;
+            }
+          }
+          tally.entryOf(kernelSpan(ctx, r, first + i, mmapSpan), byDriver).pages++;
         }
       }
     }
-    for (const { span, pages, byDriver } of bySpan.values()) {
+    for (const { span, pages, byDriver } of tally.bySpan.values()) {
       const size = formatBytes(pages * ctx.machine.pageSize);
       const why = byDriver
         ? 'the driver placed it (prefetch, migration, read-mostly copy or advice) and no device touched it since'
