@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverRuntime } from '../../src/engine/device/driver';
 import { defaultParams } from '../../src/engine/device/params';
-import { NO_ADVICE } from '../../src/engine/device/residency';
+import { topologyFor } from '../../src/engine/device/processor';
+import { NO_ADVICE, type DeviceFaultInput } from '../../src/engine/device/residency';
 import { presetMachine } from './device-machines';
 
 const x86 = presetMachine('x86-pcie');
-const fault = { faulter: 0, access: 'read' as const, backing: 'anon' as const, residentOn: ['cpu' as const], advice: NO_ADVICE };
+// decide fills in the topology and the thrashing hint itself
+const fault: DeviceFaultInput = { faulter: 0, access: 'read', backing: 'anon', residentOn: ['cpu'], advice: NO_ADVICE, topology: topologyFor(x86) };
 
 test('the runtime sizes its parts from the machine and the parameters', () => {
   const rt = new DriverRuntime(defaultParams('uvm', x86), x86);

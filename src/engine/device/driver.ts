@@ -52,22 +52,27 @@ export class DriverRuntime {
     return this.retry?.retryAt(Math.floor(page / this.granulePages)) ?? 0;
   }
 
-  /** The policy's decision for a fault on global page `page` at `nowNs` (the thrashing hint is taken here). */
-  decide(page: number, fault: Omit<DeviceFaultInput, 'topology' | 'thrashing'>, nowNs: number): FaultDecision {
-    const input: DeviceFaultInput = { ...fault, topology: this.topology };
+  /**
+   * The policy's decision for a fault on global page `page` at `nowNs`. Sets the
+   * input's topology and thrashing hint (taken here) in place: the fault service
+   * reuses one input object, and a copy per fault was most of its garbage.
+   */
+  decide(page: number, input: DeviceFaultInput, nowNs: number): FaultDecision {
+    input.topology = this.topology;
+    input.thrashing = undefined;
     switch (this.params.policy) {
       case 'mirror':
         return mirrorDeviceFault(input);
       case 'amdkfd':
         return amdkfdDeviceFault(input, this.retry?.isRepeat(Math.floor(page / this.granulePages), nowNs) ?? false);
       case 'uvm': {
-        const residency: Processor = fault.residentOn.includes(fault.faulter) ? fault.faulter : (fault.residentOn[0] ?? 'cpu');
-        const thrashing = this.thrashing.hint(page, fault.faulter, nowNs, {
-          preferred: fault.advice.preferred,
+        const residency: Processor = input.residentOn.includes(input.faulter) ? input.faulter : (input.residentOn[0] ?? 'cpu');
+        input.thrashing = this.thrashing.hint(page, input.faulter, nowNs, {
+          preferred: input.advice.preferred,
           residency,
           topology: this.topology,
         });
-        return uvmDeviceFault({ ...input, thrashing });
+        return uvmDeviceFault(input);
       }
     }
   }

@@ -57,10 +57,8 @@ const copies = new PageList();
 
 /**
  * The fault as the policy reads it: one object, filled in for each page (decide
- * keeps no reference to it). It carries every field of DeviceFaultInput, even the
- * two decide sets itself: in V8 a copy `{ ...input, field }` costs about half a
- * kilobyte when `field` is new to `input` (measured), and a plain object's size when
- * `input` has it already.
+ * keeps no reference to it, and sets the topology and thrashing hint in place). It
+ * is created with every field of DeviceFaultInput so that its shape never changes.
  */
 let faultInput: DeviceFaultInput | null = null;
 
