@@ -15,12 +15,13 @@ interface Leave {
   first: number;
   end: number;
   from: number;
+  leftAt: number[];
 }
 
 /**
  * The real device layer, except that the pages the kernel takes off the device are
- * handed over only before the next device statement, all at that moment: one call
- * per page, or one per run of contiguous pages (`asRuns`). Both see the same clock.
+ * handed over only before the next device statement, each with the time it left:
+ * one call per page, or one per run of contiguous pages (`asRuns`).
  */
 function deferredLeaves(asRuns: boolean): DeviceLayerFactory {
   return (first) => {
@@ -30,11 +31,13 @@ function deferredLeaves(asRuns: boolean): DeviceLayerFactory {
       const calls: Leave[] = [];
       for (const l of pending) {
         const last = calls[calls.length - 1];
-        if (asRuns && last && last.r === l.r && last.from === l.from && last.end === l.first) last.end = l.end;
-        else calls.push({ ...l });
+        if (asRuns && last && last.r === l.r && last.from === l.from && last.end === l.first) {
+          last.end = l.end;
+          last.leftAt.push(...l.leftAt);
+        } else calls.push({ ...l, leftAt: [...l.leftAt] });
       }
       pending.length = 0;
-      for (const c of calls) inner.pagesLeftDevice?.(ctx, c.r, c.first, c.end, c.from);
+      for (const c of calls) inner.pagesLeftDevice?.(ctx, c.r, c.first, c.end, c.from, Float64Array.from(c.leftAt));
     };
     return {
       execute(st, ctx) {
@@ -45,8 +48,8 @@ function deferredLeaves(asRuns: boolean): DeviceLayerFactory {
         flush(ctx);
         inner.finish(ctx);
       },
-      pagesLeftDevice(_ctx, r, from0, end, from) {
-        for (let p = from0; p < end; p++) pending.push({ r, first: p, end: p + 1, from });
+      pagesLeftDevice(_ctx, r, from0, end, from, leftAt) {
+        for (let p = from0; p < end; p++) pending.push({ r, first: p, end: p + 1, from, leftAt: [leftAt[p - from0]] });
       },
     };
   };

@@ -1,6 +1,7 @@
-// computePrefetch counts populated leaves four at a time and stops walking once a
-// subtree reaches the end of the block. It must pick exactly what the density
-// prefetcher's rule, written out plainly below, picks.
+// computePrefetch counts populated leaves four at a time, stops walking once a
+// subtree reaches the end of the block and picks the pages it takes four at a time.
+// It must pick exactly what the density prefetcher's rule, written out plainly
+// below, picks.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

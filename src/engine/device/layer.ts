@@ -25,16 +25,16 @@ function createRun(ctx: DeviceContext, st: DriverStatement | null): DeviceRun {
 }
 
 /**
- * The kernel moved region pages [first, end) off device node `from`, now: the
- * driver's pages among them lose its flag and their device memory (one pool release
- * per 2 MiB block), and the thrashing detector records a migration to the CPU for
- * each of them (one recordRun per run of them).
+ * The kernel moved region pages [first, end) off device node `from`, page first + i
+ * at `leftAt[i]`: the driver's pages among them lose its flag and their device
+ * memory (one pool release per 2 MiB block), and the thrashing detector records a
+ * migration to the CPU for each of them at its own time (one recordRunAt per run of
+ * them: the detector compares each page's time with its lapse window).
  */
-function pagesLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, end: number, from: number): void {
-  if (end === first + 1) return pageLeftDevice(run, ctx, r, first, from);
+function pagesLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, end: number, from: number, leftAt: Float64Array): void {
+  if (end === first + 1) return pageLeftDevice(run, ctx, r, first, from, leftAt[0]);
   const device = run.deviceOfNode[from];
   const thrashing = run.rt.thrashing;
-  const now = ctx.now;
   const base = run.vpn(r, 0);
   for (let blockFirst = first; blockFirst < end; ) {
     const block = Math.floor((base + blockFirst) / run.pagesPerBlock);
@@ -57,7 +57,7 @@ function pagesLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, first: n
         }
         if (p === runStart) continue;
         left += p - runStart;
-        thrashing.recordRun(base + runStart, p - runStart, 'cpu', now);
+        thrashing.recordRunAt(base + runStart, p - runStart, 'cpu', leftAt, runStart - first);
       }
     }
     if (device >= 0 && left) run.rt.pools[device].release(block, left);
@@ -66,11 +66,11 @@ function pagesLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, first: n
 }
 
 /**
- * Fast path of pagesLeftDevice for one page, as the core's CPU fault path reports
- * each page at the time it leaves: the same steps with the loops left out, since
- * one page is one run of one block.
+ * Fast path of pagesLeftDevice for one page, as a move_pages call or a CPU touch of
+ * one device page (a random access) reports it: the same steps with the loops left
+ * out, since one page is one run of one block.
  */
-function pageLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, page: number, from: number): void {
+function pageLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, page: number, from: number, leftNs: number): void {
   const c = ctx.pages.peek(r.index, page);
   const i = page & CHUNK_MASK;
   if (!c || (c.flags[i] & DeviceFlag.OnDevice) === 0) return;
@@ -78,7 +78,7 @@ function pageLeftDevice(run: DeviceRun, ctx: DeviceContext, r: Region, page: num
   const device = run.deviceOfNode[from];
   const vpn = run.vpn(r, page);
   if (device >= 0) run.rt.pools[device].release(Math.floor(vpn / run.pagesPerBlock), 1);
-  run.rt.thrashing.recordEvent(vpn, 'cpu', ctx.now);
+  run.rt.thrashing.recordEvent(vpn, 'cpu', leftNs);
 }
 
 export const driverLayer: DeviceLayerFactory = (): DeviceLayer => {
@@ -103,8 +103,8 @@ export const driverLayer: DeviceLayerFactory = (): DeviceLayer => {
     finish(ctx) {
       reportWaste(run, ctx);
     },
-    pagesLeftDevice(ctx, r, first, end, from) {
-      if (run) pagesLeftDevice(run, ctx, r, first, end, from);
+    pagesLeftDevice(ctx, r, first, end, from, leftAt) {
+      if (run) pagesLeftDevice(run, ctx, r, first, end, from, leftAt);
     },
   };
 };

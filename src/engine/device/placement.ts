@@ -5,11 +5,11 @@
 
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
-import { CHUNK_MASK, CHUNK_SHIFT, type Chunk } from '../sim/pages';
+import { CHUNK_MASK, CHUNK_SHIFT, fillBytes, type Chunk } from '../sim/pages';
 import { COPY_INVALIDATE_NS, dropCopies } from '../sim/copies';
-import type { Policy } from '../sim/policy';
+import { picksOneNode, type Policy } from '../sim/policy';
+import type { Segment } from '../sim/rangeMap';
 import type { Region } from '../sim/state';
-import { MPOL } from '../syntax/ast';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { Processor } from './processor';
 
@@ -59,21 +59,40 @@ export function commitMoves(
     }
     // fast path: with one cause for every page, the cause never ends a run
     const e = runEnd(ctx, r, pages, k, to, dest, from, target, src, cause, typeof causeOf === 'number' ? null : causeOf);
-    const n = e - k;
-    moveRun(run, ctx, r, page, n, src, target);
-    const toDevice = run.deviceOfNode[target];
-    if (hasMemory(src) && cause !== Cause.Eviction) noteThrashing(run, ctx, r, page, n, toDevice >= 0 ? toDevice : 'cpu', cause);
-    if (hasMemory(src)) {
-      ctx.event(kind, agent, src, target, cause, r.index, page, n);
-      ctx.countMigration(src, target, n, cause);
-      ctx.advance(ctx.costs.copyNs(src, target, n * run.pageSize));
-    } else {
-      ctx.event(EventKind.Alloc, agent, src, target, cause, r.index, page, n);
-    }
-    moved += n;
+    commitRun(run, ctx, r, page, e - k, src, target, cause, agent, kind);
+    moved += e - k;
     k = e;
   }
   return moved;
+}
+
+/**
+ * Moves region pages [first, first + n), all on `src` with no copies, to `target` as
+ * one copy: the pages (moveRun), the thrashing detector, one event, the migration
+ * count and the copy's time.
+ */
+function commitRun(
+  run: DeviceRun,
+  ctx: DeviceContext,
+  r: Region,
+  first: number,
+  n: number,
+  src: number,
+  target: number,
+  cause: Cause,
+  agent: number,
+  kind: EventKind.Migrate | EventKind.Evict,
+): void {
+  moveRun(run, ctx, r, first, n, src, target);
+  const toDevice = run.deviceOfNode[target];
+  if (hasMemory(src) && cause !== Cause.Eviction) noteThrashing(run, ctx, r, first, n, toDevice >= 0 ? toDevice : 'cpu', cause);
+  if (hasMemory(src)) {
+    ctx.event(kind, agent, src, target, cause, r.index, first, n);
+    ctx.countMigration(src, target, n, cause);
+    ctx.advance(ctx.costs.copyNs(src, target, n * run.pageSize));
+  } else {
+    ctx.event(EventKind.Alloc, agent, src, target, cause, r.index, first, n);
+  }
 }
 
 /**
@@ -134,10 +153,10 @@ function moveRun(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, n
     const { flags } = c;
     if (toDevice >= 0) {
       for (let q = i; q < i + m; q++) flags[q] = (flags[q] & ~DeviceFlag.TakenByCpu) | DeviceFlag.OnDevice;
-      c.mapped.fill(1 << toDevice, i, i + m);
+      fillBytes(c.mapped, 1 << toDevice, i, i + m);
     } else {
       for (let q = i; q < i + m; q++) flags[q] &= ~(DeviceFlag.OnDevice | DeviceFlag.TakenByCpu);
-      c.mapped.fill(0, i, i + m);
+      fillBytes(c.mapped, 0, i, i + m);
     }
     p += m;
   }
@@ -211,9 +230,14 @@ export function placeBlockOnDevice(
 ): number {
   const devNode = ctx.machine.devices[device];
   const block = run.blockOf(r, pages[from]);
+  // each page's node byte becomes its destination, in place: the pages not there yet go there
   const nodes = nodesOf(ctx, r, pages, from, to);
   let need = 0;
-  for (let k = 0; k < nodes.length; k++) if (nodes[k] !== devNode) need++;
+  for (let k = 0; k < nodes.length; k++) {
+    const here = nodes[k] === devNode;
+    nodes[k] = here ? NO_NODE : devNode;
+    if (!here) need++;
+  }
   if (need === 0) return 0;
   const pool = run.rt.pools[device];
   const a = pool.allocate(block, need);
@@ -222,13 +246,15 @@ export function placeBlockOnDevice(
   if (a.kind === 'evicted') evictBlock(run, ctx, device, a.evictedBlock);
   run.blockRegion.set(block, r.index);
   run.blockSpan.set(block, ctx.span);
-  // a cdm node is also a NUMA node: the kernel's count of its pages must fit too
-  let room = ctx.machine.nodes[devNode].numaId !== null ? ctx.alloc.capacityOf(devNode) - ctx.pages.used[devNode] : Infinity;
-  // each page's node byte becomes its destination, in place
-  for (let k = 0; k < nodes.length; k++) {
-    const here = nodes[k] === devNode;
-    nodes[k] = here || room <= 0 ? NO_NODE : devNode;
-    if (!here) room--;
+  // a cdm node is also a NUMA node: the kernel's count of its pages must fit too (counted
+  // after the eviction, which may have freed some); the pages past its room stay
+  if (ctx.machine.nodes[devNode].numaId !== null) {
+    let room = ctx.alloc.capacityOf(devNode) - ctx.pages.used[devNode];
+    for (let k = 0; k < nodes.length; k++) {
+      if (nodes[k] !== devNode) continue;
+      if (room <= 0) nodes[k] = NO_NODE;
+      room--;
+    }
   }
   return commitMoves(run, ctx, r, pages, from, to, nodes, causeOf, agent);
 }
@@ -248,8 +274,14 @@ function nodesOf(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: 
   return readNodes(ctx, r, pages, from, to, nodeBytes.subarray(0, to - from));
 }
 
-/** Writes the node bytes of pages[from..to) to `out`, one chunk lookup per run of pages in the same chunk. */
-function readNodes(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number, out: Uint8Array): Uint8Array {
+/**
+ * Writes the node bytes of pages[from..to) (ascending) to `out`, one chunk lookup per
+ * run of pages in the same chunk. Fast path: ascending pages whose first and last are
+ * to - from - 1 apart are every page in between, so they are read straight from
+ * each chunk's node plane, without reading the list.
+ */
+export function readNodes(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number, out: Uint8Array): Uint8Array {
+  if (to > from && pages[to - 1] - pages[from] === to - from - 1) return ctx.pages.readNodes(r.index, pages[from], pages[to - 1] + 1, out);
   let c: Chunk | undefined;
   let chunkKey = -1;
   for (let k = from; k < to; k++) {
@@ -295,15 +327,6 @@ export function systemNodeFor(run: DeviceRun, ctx: DeviceContext, r: Region, pag
   // a policy that names a cdm node would send it straight back: use the nearest dram node with room
   const dram = ctx.alloc.zonelist(node).find((n) => !run.isDeviceNode(n) && ctx.alloc.hasRoom(n));
   return dram ?? NO_NODE;
-}
-
-/**
- * Whether a policy sends every page of its range to one node. Allocator.pick reads
- * the page (its interleave index) only for the interleaving modes; otherwise it
- * reads the policy, the thread's node and the nodes' counts.
- */
-function picksOneNode(policy: Policy | null): boolean {
-  return policy === null || (policy.mode !== MPOL.INTERLEAVE && policy.mode !== MPOL.WEIGHTED_INTERLEAVE);
 }
 
 /** Moves pages[from..to) to system memory under the range's policy at `thread`'s node. */
@@ -361,8 +384,21 @@ export function evictBlock(run: DeviceRun, ctx: DeviceContext, device: number, b
   if (ri === undefined) return;
   run.blockRegion.delete(block);
   const r = ctx.regions[ri];
-  const devNode = ctx.machine.devices[device];
   const [first, end] = run.blockPages(r, block);
+  const ranges = r.policy.segments(first, end);
+  const moved = evictsByRuns(ctx, r, first, end, ranges) ? evictRuns(run, ctx, r, first, end, ranges, device) : evictPages(run, ctx, r, first, end, device);
+  if (moved < 0) return; // none of its pages was on the device
+  ctx.metrics.evictions += moved;
+  run.tally(run.evicted, device, ctx.span, moved);
+}
+
+/**
+ * The general eviction of region pages [first, end): the pages on the device go to
+ * system memory page list in hand (moveToSystem); read-only copies are dropped, not
+ * written back. Returns the pages moved, -1 when none was on the device.
+ */
+function evictPages(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, end: number, device: number): number {
+  const devNode = ctx.machine.devices[device];
   const pages: number[] = [];
   const bit = 1 << device;
   for (let p = first; p < end; ) {
@@ -371,13 +407,93 @@ export function evictBlock(run: DeviceRun, ctx: DeviceContext, device: number, b
     for (; c && p < chunkEnd; p++) {
       const i = p & CHUNK_MASK;
       if (c.node[i] === devNode) pages.push(p);
-      // read-only copies are dropped, not written back
       else if (c.copies !== null && c.copies[i] & bit) dropCopies(ctx, r.index, p, bit, c.node[i], agentOf(device), Cause.Eviction);
     }
     p = chunkEnd;
   }
-  if (pages.length === 0) return;
-  const moved = moveToSystem(run, ctx, r, pages, 0, pages.length, 0, Cause.Eviction, agentOf(device), EventKind.Evict);
-  ctx.metrics.evictions += moved;
-  run.tally(run.evicted, device, ctx.span, moved);
+  if (pages.length === 0) return -1;
+  return moveToSystem(run, ctx, r, pages, 0, pages.length, 0, Cause.Eviction, agentOf(device), EventKind.Evict);
+}
+
+/**
+ * Whether evictRuns may evict region pages [first, end): no chunk of them holds
+ * read-mostly copies (nothing to drop or collapse), and each policy range of them
+ * (`ranges`) sends every page to one node, for thread 0 as moveToSystem reads it.
+ */
+function evictsByRuns(ctx: DeviceContext, r: Region, first: number, end: number, ranges: readonly Segment<Policy>[]): boolean {
+  for (let p = first; p < end; p = ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT) if (ctx.pages.peek(r.index, p)?.copies) return false;
+  const t = ctx.threads[0];
+  return ranges.every((g) => picksOneNode(ctx.policyAt(r, g.from, t, true)));
+}
+
+// evictRuns' work arrays, reused from call to call: its runs of pages and their targets
+let runFirst = new Int32Array(0);
+let runLength = new Int32Array(0);
+let runTarget = new Uint8Array(0);
+
+/**
+ * Fast path of evictPages when evictsByRuns holds: the same moves found run by run,
+ * with no page list. moveToSystem picks a node at the first device page of each
+ * policy range (the range's node for all of its pages: its policy picks one node),
+ * and makes every pick before the first move; commitMoves then moves each maximal
+ * run of contiguous pages with one target as one copy. So do these steps, over
+ * runs of device pages split at the ranges' ends, with the same picks in the same
+ * order and the same runs, merged across chunk and range edges as commitMoves
+ * merges them. Returns the pages moved, -1 when none was on the device.
+ */
+function evictRuns(run: DeviceRun, ctx: DeviceContext, r: Region, first: number, end: number, ranges: readonly Segment<Policy>[], device: number): number {
+  const devNode = ctx.machine.devices[device];
+  if (runFirst.length < end - first) {
+    runFirst = new Int32Array(end - first);
+    runLength = new Int32Array(end - first);
+    runTarget = new Uint8Array(end - first);
+  }
+  let runs = 0;
+  let range = 0;
+  let rangeNode = -1; // the node of ranges[range]'s pages, -1 until picked
+  let stopped = ctx.stopped; // only a pick can stop the run (an oom-kill)
+  for (let p = first; p < end; ) {
+    const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+    const c = ctx.pages.peek(r.index, p);
+    if (!c) {
+      p = chunkEnd;
+      continue;
+    }
+    const nodes = c.node;
+    while (p < chunkEnd) {
+      while (p < chunkEnd && nodes[p & CHUNK_MASK] !== devNode) p++;
+      let q = p;
+      while (q < chunkEnd && nodes[q & CHUNK_MASK] === devNode) q++;
+      // device pages [p, q), range by range
+      while (p < q) {
+        if (p >= ranges[range].to) {
+          while (p >= ranges[range].to) range++;
+          rangeNode = -1;
+        }
+        const pieceEnd = Math.min(q, ranges[range].to);
+        if (!stopped && rangeNode < 0) {
+          rangeNode = systemNodeFor(run, ctx, r, p, 0);
+          stopped = ctx.stopped;
+        }
+        const target = stopped ? NO_NODE : rangeNode;
+        const last = runs - 1;
+        if (last >= 0 && runTarget[last] === target && runFirst[last] + runLength[last] === p) runLength[last] += pieceEnd - p;
+        else {
+          runFirst[runs] = p;
+          runLength[runs] = pieceEnd - p;
+          runTarget[runs] = target;
+          runs++;
+        }
+        p = pieceEnd;
+      }
+    }
+  }
+  if (runs === 0) return -1;
+  let moved = 0;
+  for (let k = 0; k < runs; k++) {
+    if (runTarget[k] === NO_NODE) continue;
+    commitRun(run, ctx, r, runFirst[k], runLength[k], devNode, runTarget[k], Cause.Eviction, agentOf(device), EventKind.Evict);
+    moved += runLength[k];
+  }
+  return moved;
 }

@@ -76,9 +76,7 @@ export function computePrefetch(input: PrefetchInput): number[] {
     if (to === pages) break; // already reaches the end of the block
   }
 
-  const out: number[] = [];
-  for (let p = lo; p < hi; p++) if (take[p] && (marks[p] & (FAULTED | THRASHING)) === 0 && !resident[p]) out.push(p);
-  return out;
+  return tree.picks(lo, hi);
 }
 
 /** Bits of LeafTree.marks, per block page. */
@@ -88,6 +86,18 @@ const THRASHING = 2;
 const GROWN = 4;
 /** GROWN | FAULTED in each byte of a word: the marks that populate a leaf */
 const POPULATING_WORD = 0x05050505;
+/** FAULTED | THRASHING in each byte of a word: the marks that keep a page from being picked */
+const UNPICKABLE_WORD = 0x03030303;
+/** 1 in each byte of a word: four pages taken */
+const TAKEN_WORD = 0x01010101;
+
+/** Bit 0 of each byte of the result: whether that byte of `x` is non-zero. */
+function nonZeroBytes(x: number): number {
+  x |= x >>> 4;
+  x |= x >>> 2;
+  x |= x >>> 1;
+  return x & TAKEN_WORD;
+}
 
 function isAscending(list: readonly number[]): boolean {
   for (let i = 1; i < list.length; i++) if (list[i] < list[i - 1]) return false;
@@ -106,11 +116,14 @@ class LeafTree {
   /** per block page: FAULTED | THRASHING | GROWN */
   readonly marks: Uint8Array;
   readonly take: Uint8Array;
+  private readonly takeWords: Uint32Array;
   private readonly markWords: Uint32Array;
   /** groups[g]: populated leaves in [0, 4g) */
   private readonly groups: Uint32Array;
   private resident: ArrayLike<number | boolean> = [];
   private shift = 0;
+  /** residentWords holds the resident bytes (count took its fast path) */
+  private residentInWords = false;
   private readonly residentWords: Uint32Array;
   private readonly residentBytes: Uint8Array;
 
@@ -119,7 +132,8 @@ class LeafTree {
     const words = Math.ceil(size / 4);
     this.markWords = new Uint32Array(words);
     this.marks = new Uint8Array(this.markWords.buffer);
-    this.take = new Uint8Array(size);
+    this.takeWords = new Uint32Array(words);
+    this.take = new Uint8Array(this.takeWords.buffer);
     this.groups = new Uint32Array(words + 1);
     this.residentWords = new Uint32Array(words);
     this.residentBytes = new Uint8Array(this.residentWords.buffer);
@@ -139,6 +153,7 @@ class LeafTree {
     const fullGroups = (shift + pages) >> 2;
     // a resident array shorter than the block reads as not resident past its end: the per-leaf path keeps that
     const words = shift % 4 === 0 && resident.length >= pages ? this.wordsOf(resident, pages) : null;
+    this.residentInWords = words !== null;
     if (words !== null) {
       // Fast path: with groups aligned to 4 pages, a group is one word of marks and
       // one of resident bytes, and its count is the number of non-zero bytes of their
@@ -147,11 +162,7 @@ class LeafTree {
       groups.fill(0, 0, ghost + 1);
       const marks = this.markWords;
       for (let g = ghost, w = 0, sum = 0; g < fullGroups; g++, w++) {
-        let x = (marks[w] & POPULATING_WORD) | words[w];
-        x |= x >>> 4;
-        x |= x >>> 2;
-        x |= x >>> 1;
-        sum += Math.imul(x & 0x01010101, 0x01010101) >>> 24;
+        sum += Math.imul(nonZeroBytes((marks[w] & POPULATING_WORD) | words[w]), 0x01010101) >>> 24;
         groups[g + 1] = sum;
       }
       return;
@@ -161,6 +172,36 @@ class LeafTree {
       for (let leaf = 4 * g; leaf < 4 * g + 4; leaf++) sum += this.populated(leaf);
       groups[g + 1] = sum;
     }
+  }
+
+  /**
+   * The pages of [lo, hi) taken and neither faulted, thrashing nor resident,
+   * ascending. Fast path: when count read the resident bytes as words, four pages
+   * at a time, from their take, marks and resident words: the bit 0 of each byte of
+   * `pickable` is the per-page test of that byte's page.
+   */
+  picks(lo: number, hi: number): number[] {
+    const out: number[] = [];
+    if (!this.residentInWords) return this.pickEach(lo, hi, out);
+    const { takeWords, markWords, residentWords } = this;
+    const head = Math.min(hi, (lo + 3) & ~3);
+    const tail = Math.max(head, hi & ~3);
+    this.pickEach(lo, head, out);
+    for (let p = head; p < tail; p += 4) {
+      const w = p >> 2;
+      // take bytes are 0 or 1
+      const pickable = takeWords[w] & ~(nonZeroBytes(markWords[w] & UNPICKABLE_WORD) | nonZeroBytes(residentWords[w]));
+      if (pickable === TAKEN_WORD) out.push(p, p + 1, p + 2, p + 3);
+      else if (pickable !== 0) for (let j = 0; j < 4; j++) if ((pickable >>> (8 * j)) & 1) out.push(p + j);
+    }
+    return this.pickEach(tail, hi, out);
+  }
+
+  /** picks for [from, to), page by page, onto `out`. */
+  private pickEach(from: number, to: number, out: number[]): number[] {
+    const { take, marks, resident } = this;
+    for (let p = from; p < to; p++) if (take[p] && (marks[p] & (FAULTED | THRASHING)) === 0 && !resident[p]) out.push(p);
+    return out;
   }
 
   /** Populated leaves in [0, leaf). */

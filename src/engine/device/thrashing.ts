@@ -118,20 +118,34 @@ export class ThrashingTracker {
     if (this.params.enabled) this.record(page, this.block(page), processor, nowNs, kind);
   }
 
-  /**
-   * recordEvent for each page of [first, first + n) in order, all at `nowNs`. Fast
-   * path: in a block that does not track its pages, the first page's event leaves
-   * the block's last event at (nowNs, processor), so the same event for the next
-   * pages changes nothing; only tracking blocks need an event per page.
-   */
+  /** recordEvent for each page of [first, first + n) in order, all at `nowNs`. */
   recordRun(first: number, n: number, processor: Processor, nowNs: number): void {
-    if (!this.params.enabled) return;
+    if (this.params.enabled) this.recordPages(first, n, processor, null, 0, nowNs);
+  }
+
+  /** recordEvent for each page first + i of [first, first + n) in order, at `times[at + i]`. */
+  recordRunAt(first: number, n: number, processor: Processor, times: Float64Array, at: number): void {
+    if (this.params.enabled) this.recordPages(first, n, processor, times, at, 0);
+  }
+
+  /**
+   * The pages' events block by block; page first + i happens at `times[at + i]`, or
+   * at `nowNs` without times. Fast path: in a block that does not track its pages,
+   * the first page's event either starts tracking or leaves the block's last event
+   * at (its time, processor); the same processor's next events then only move that
+   * time on, so the block's last page's time is all they change. Only tracking
+   * blocks need an event per page.
+   */
+  private recordPages(first: number, n: number, processor: Processor, times: Float64Array | null, at: number, nowNs: number): void {
     const end = first + n;
+    const timeShift = at - first;
     for (let page = first; page < end; ) {
       const block = this.block(page);
       const blockEnd = Math.min(end, block.base + this.pagesPerBlock);
-      this.record(page, block, processor, nowNs, 'migration');
-      if (block.tracking) for (let q = page + 1; q < blockEnd; q++) this.record(q, block, processor, nowNs, 'migration');
+      this.record(page, block, processor, times ? times[page + timeShift] : nowNs, 'migration');
+      if (block.tracking) {
+        for (let q = page + 1; q < blockEnd; q++) this.record(q, block, processor, times ? times[q + timeShift] : nowNs, 'migration');
+      } else if (times) block.lastNs = times[blockEnd - 1 + timeShift];
       page = blockEnd;
     }
   }

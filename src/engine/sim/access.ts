@@ -8,7 +8,7 @@ import type { Statement } from '../syntax/ast';
 import { resolveRef, walk, type Part } from './address';
 import { releaseCopies } from './copies';
 import { allocSystemNode, oomKill, policyFor } from './fault';
-import { CHUNK_MASK, CHUNK_SHIFT, PageFlag, type Chunk } from './pages';
+import { CHUNK_MASK, CHUNK_SHIFT, fillBytes, PageFlag, type Chunk } from './pages';
 import { picksOneNode, type Policy } from './policy';
 import type { Segment } from './rangeMap';
 import type { Region, SimState, Thread } from './state';
@@ -315,13 +315,29 @@ class Toucher {
     const firstTouchInline = (this.write || r.backing !== 'anon') && !r.privateFile;
     const ilxBase = s.ilx(r, 0);
     const faultNs = s.costs.cpuFaultNs;
+    const { accessNs, slow } = this;
+    const remoteOf = this.remote;
     let time = 0;
     let remote = 0;
     for (let p = first; p < end && !s.stopped; ) {
       const chunk = s.pages.chunk(r.index, p);
       const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
       const nodes = chunk.node;
+      // whether a write may fault before its access in this chunk (writeFaultsFirst): not
+      // without private file pages or copies, and a CPU access never makes copies
+      const writeTests = this.write && (r.privateFile || chunk.copies !== null);
       for (; p < chunkEnd; p++) {
+        if (!writeTests) {
+          // Fast path: pages that only need an access, while they last. The body below
+          // does just this for them: they are not slow, and with no write tests no
+          // write faults first.
+          for (let node = nodes[p & CHUNK_MASK]; !slow[node]; node = nodes[p & CHUNK_MASK]) {
+            time += accessNs[node];
+            remote += remoteOf[node];
+            if (++p === chunkEnd) break;
+          }
+          if (p === chunkEnd) break;
+        }
         const node = nodes[p & CHUNK_MASK];
         if (node === NO_NODE && firstTouchInline) {
           // a streaming first touch: placed here, without the general fault path
@@ -331,14 +347,14 @@ class Toucher {
             s.metrics.cpuFaults++;
             // the clock must be current: the event takes its time
             s.now += time + faultNs;
-            time = this.accessNs[to];
-            remote += this.remote[to];
+            time = accessNs[to];
+            remote += remoteOf[to];
             this.run.note(EventKind.Alloc, NO_NODE, to, r.index, p);
             continue;
           }
         }
-        const faultsFirst = this.write && writeFaultsFirst(r, chunk, p & CHUNK_MASK);
-        if (this.slow[node] || faultsFirst) {
+        const faultsFirst = writeTests && writeFaultsFirst(r, chunk, p & CHUNK_MASK);
+        if (slow[node] || faultsFirst) {
           s.now += time;
           s.metrics.remoteAccesses += remote;
           time = 0;
@@ -346,14 +362,14 @@ class Toucher {
           if (this.devicePrivate[node] && !faultsFirst) {
             // the run of device-private pages on this node that fault the same way, taken back at once
             let q = p + 1;
-            while (q < chunkEnd && nodes[q & CHUNK_MASK] === node && !(this.write && writeFaultsFirst(r, chunk, q & CHUNK_MASK))) q++;
+            while (q < chunkEnd && nodes[q & CHUNK_MASK] === node && !(writeTests && writeFaultsFirst(r, chunk, q & CHUNK_MASK))) q++;
             this.takeBack(r, chunk, p, q, node);
             p = q - 1;
           } else this.touch(r, p);
           if (s.stopped) return;
         } else {
-          time += this.accessNs[node];
-          remote += this.remote[node];
+          time += accessNs[node];
+          remote += remoteOf[node];
         }
       }
     }
@@ -462,18 +478,26 @@ class Toucher {
       const accessNs = this.accessNs[to];
       s.metrics.cpuFaults += n;
       s.pages.placeRun(chunk, i, n, from, to);
-      for (let k = i; k < i + n; k++) chunk.mapped[k] = 0;
+      fillBytes(chunk.mapped, 0, i, i + n);
       s.countMigration(from, to, n, Cause.CpuFault);
       // the clock as page-by-page faults move it; the run's events take its first page's time
-      for (let k = p; k < p + n; k++) {
-        s.now += faultNs;
-        s.now += copyNs;
-        if (k === p) this.run.note(EventKind.Migrate, from, to, r.index, p, n);
-        // the device layer hears of each page at the time it left: its thrashing detector
-        // counts time (it reads only that page's state, so the run's placement is no change)
-        s.onPagesLeftDevice?.(r, k, k + 1, from);
-        s.now += accessNs;
+      // (in a local: the same additions in the same order, so the same times)
+      const leftAt = s.leftAt;
+      let now = s.now;
+      for (let k = 0; k < n; k++) {
+        now += faultNs;
+        now += copyNs;
+        if (k === 0) {
+          s.now = now;
+          this.run.note(EventKind.Migrate, from, to, r.index, p, n);
+        }
+        leftAt[k] = now;
+        now += accessNs;
       }
+      s.now = now;
+      // the device layer hears of the run at once, each page with the time it left: it
+      // reads only the pages' own device state, which the clock loop does not touch
+      s.onPagesLeftDevice?.(r, p, p + n, from, leftAt);
       s.metrics.remoteAccesses += this.remote[to] * n;
       p += n;
     }

@@ -4,7 +4,10 @@
 // The simulator owns the process, the mempolicy rules and CPU accesses. It hands
 // every `gpu`, `advise`, `prefetch`, `migrate` and `driver` statement to a
 // DeviceLayer, calls `finish` once at the end of the run (waste accounting), and
-// calls `pagesLeftDevice` when the kernel itself moves pages off device memory.
+// calls `pagesLeftDevice` when the kernel itself moves pages off device memory:
+// once per run of pages, each page with the time it left (a CPU pass taking back a
+// run of device-private pages advances the clock page by page, and the thrashing
+// detector compares each page's time with its lapse window).
 // The layer works on the shared page store through a DeviceContext:
 //  - pages: node per page, the device-mapped bitmask (bit = device index; what
 //    `expect ... mapped` reads) and the device-touched bitmask (waste), flags bits
@@ -82,9 +85,11 @@ export interface DeviceLayer {
   finish(ctx: DeviceContext): void;
   /**
    * The kernel moved pages [first, end) of a region off device node `from` (CPU touches
-   * of device-private memory, move_pages from a cdm node), at the current time.
+   * of device-private memory, move_pages from a cdm node); page first + i left at
+   * `leftAt[i]` (ns, never later than ctx.now). `leftAt` is a buffer the core reuses:
+   * read it during the call only.
    */
-  pagesLeftDevice?(ctx: DeviceContext, region: Region, first: number, end: number, from: number): void;
+  pagesLeftDevice?(ctx: DeviceContext, region: Region, first: number, end: number, from: number, leftAt: Float64Array): void;
 }
 
 /** Makes the device layer of one run (driver state lives as long as the run). */

@@ -17,7 +17,10 @@ export function movePage(s: SimState, r: Region, page: number, from: number, to:
   s.now += s.costs.copyNs(from, to, s.machine.pageSize);
   s.countMigration(from, to, 1, cause);
   s.event(EventKind.Migrate, agent, from, to, cause, r.index, page, 1);
-  if (s.machine.nodes[from].device !== null) s.onPagesLeftDevice?.(r, page, page + 1, from);
+  if (s.machine.nodes[from].device !== null && s.onPagesLeftDevice) {
+    s.leftAt[0] = s.now;
+    s.onPagesLeftDevice(r, page, page + 1, from, s.leftAt);
+  }
 }
 
 /** Largest move_pages call memplace simulates: one status per page is kept. */

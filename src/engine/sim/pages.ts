@@ -38,6 +38,15 @@ export class Chunk {
   }
 }
 
+/**
+ * bytes[from, to) = value: stores for a short run, where a call to fill() costs more
+ * than the stores (runs are often one page), fill() for a long one.
+ */
+export function fillBytes(bytes: Uint8Array, value: number, from: number, to: number): void {
+  if (to - from < 16) for (let k = from; k < to; k++) bytes[k] = value;
+  else bytes.fill(value, from, to);
+}
+
 /** True when the node byte stands for real memory of some node. */
 export function hasMemory(node: number): boolean {
   return node !== NO_NODE && node !== ZERO_PAGE;
@@ -70,6 +79,18 @@ export class PageStore {
   /** The chunk holding `page`, or undefined if no page of it was ever set. */
   peek(region: number, page: number): Chunk | undefined {
     return this.chunks[region][page >> CHUNK_SHIFT];
+  }
+
+  /** The node bytes of region pages [first, end) into out[0, end - first), chunk by chunk; returns `out`. */
+  readNodes(region: number, first: number, end: number, out: Uint8Array): Uint8Array {
+    for (let p = first; p < end; ) {
+      const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+      const c = this.chunks[region][p >> CHUNK_SHIFT];
+      if (c === undefined) out.fill(NO_NODE, p - first, chunkEnd - first);
+      else for (let i = p & CHUNK_MASK, k = p - first; k < chunkEnd - first; i++, k++) out[k] = c.node[i];
+      p = chunkEnd;
+    }
+    return out;
   }
 
   /** The chunk holding `page`, created on demand. */
@@ -121,12 +142,8 @@ export class PageStore {
       const u = (this.used[to] += n);
       if (u > this.peak[to]) this.peak[to] = u;
     }
-    // stores, not fill(): runs are often one page, where the call costs more than the stores
-    const { node, touched } = c;
-    for (let k = i; k < i + n; k++) {
-      node[k] = to;
-      touched[k] = 0;
-    }
+    fillBytes(c.node, to, i, i + n);
+    fillBytes(c.touched, 0, i, i + n);
   }
 
   /** Bitmask of devices holding a read-mostly copy of the page. */

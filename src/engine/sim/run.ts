@@ -29,7 +29,7 @@ export class Runner {
     this.ctx = deviceContext(s, driverParams);
     this.device = makeDevice(this.ctx);
     const left = this.device.pagesLeftDevice?.bind(this.device);
-    if (left) s.onPagesLeftDevice = (r, first, end, from) => left(this.ctx, r, first, end, from);
+    if (left) s.onPagesLeftDevice = (r, first, end, from, leftAt) => left(this.ctx, r, first, end, from, leftAt);
   }
 
   run(statements: readonly Statement[]): void {

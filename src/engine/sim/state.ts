@@ -7,7 +7,7 @@ import type { CostModel } from '../machine/costs';
 import type { Machine } from '../machine/machine';
 import type { CallRecord, Diagnostic, DiagnosticCode, ExpectRecord, Metrics, Severity } from '../result';
 import type { Backing, Prot, Span } from '../syntax/ast';
-import { PageStore } from './pages';
+import { CHUNK_PAGES, PageStore } from './pages';
 import { Allocator, type Policy } from './policy';
 import { RangeMap } from './rangeMap';
 import { StepRecorder } from './steps';
@@ -98,8 +98,13 @@ export class SimState {
   step = 0;
   line = 0;
   span: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
-  /** the device layer's hook: the kernel moved a page off device memory (set by the Runner) */
-  onPagesLeftDevice: ((r: Region, first: number, end: number, from: number) => void) | null = null;
+  /**
+   * The device layer's hook (set by the Runner): the kernel moved pages [first, end)
+   * of a region, all of one chunk, off device memory, page first + i at `leftAt[i]`.
+   */
+  onPagesLeftDevice: ((r: Region, first: number, end: number, from: number, leftAt: Float64Array) => void) | null = null;
+  /** the departure times handed to onPagesLeftDevice, one per page of a chunk, reused by every call */
+  readonly leftAt = new Float64Array(CHUNK_PAGES);
   private readonly directions = new Map<number, string>();
   stopped = false;
   /** page operations left before the run is cut short */
