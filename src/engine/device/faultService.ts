@@ -7,13 +7,13 @@
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
 import { dropCopies } from '../sim/copies';
-import { CHUNK_MASK, CHUNK_PAGES, CHUNK_SHIFT, hasMemory } from '../sim/pages';
+import { CHUNK_MASK, hasMemory } from '../sim/pages';
 import type { Segment } from '../sim/rangeMap';
 import type { PageProt, Region } from '../sim/state';
 import { granuleAround } from './amdkfd';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { FaultAccess } from './residency';
-import { moveToSystem, placeOnDevice } from './placement';
+import { moveToSystem, placeOnDevice, readNodeRange } from './placement';
 import { computePrefetch, prefetchMode } from './prefetch';
 import { addCopies, holders } from './readDuplication';
 import type { Processor } from './processor';
@@ -25,6 +25,9 @@ export interface FaultContext {
   /** thread in whose context system memory is allocated (`by=`) */
   thread: number;
 }
+
+/** The fast path below, on; the tests turn it off to check that the general path does the same. */
+export const fastPaths = { soleDevice: true };
 
 const NOWHERE: readonly Processor[] = [];
 const ON_CPU: readonly Processor[] = ['cpu'];
@@ -54,6 +57,8 @@ const mapOnly = new PageList();
 const faultIn = new PageList();
 const toSystem = new PageList();
 const copies = new PageList();
+/** the pages going to the device: the faulted ones and the prefetcher's */
+const withPrefetch = new PageList();
 
 /**
  * The fault as the policy reads it: one object, filled in for each page (decide
@@ -186,20 +191,21 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
   if (toDevice.n) {
     const faultedHere = toDevice.copy();
     const extra = prefetchRegion(run, ctx, r, block, faultedHere, advice, device);
-    const all = extra.length ? mergeAscending(faultedHere, extra) : faultedHere;
-    placeOnDevice(run, ctx, r, all, all.length, device, (p) => (inAscending(faultedHere, p) ? Cause.Fault : Cause.Prefetch), agent);
+    if (extra.length) mergeAscending(faultedHere, extra, withPrefetch);
+    const all = extra.length ? withPrefetch : toDevice;
+    placeOnDevice(run, ctx, r, all.pages, all.n, device, toDevice, agent);
     // what did not fit (a device smaller than one chunk, a full cdm node) is used where it is
     for (const p of faultedHere) if (store.node(r.index, p) !== ctx.machine.devices[device]) faultIn.add(p);
   }
   if (toOther) {
     for (const [other, list] of toOther) {
-      placeOnDevice(run, ctx, r, list, list.length, other, () => Cause.Fault, agent);
+      placeOnDevice(run, ctx, r, list, list.length, other, Cause.Fault, agent);
       const then = run.rt.topology.canAccess(device, other) ? mapOnly : faultIn;
       for (const p of list) then.add(p);
     }
   }
   if (toSystem.n) {
-    moveToSystem(run, ctx, r, toSystem.pages, 0, toSystem.n, f.thread, () => Cause.Fault, agent);
+    moveToSystem(run, ctx, r, toSystem.pages, 0, toSystem.n, f.thread, Cause.Fault, agent);
     for (let k = 0; k < toSystem.n; k++) faultIn.add(toSystem.pages[k]);
   }
   for (let k = 0; k < mapOnly.n; k++) {
@@ -237,35 +243,42 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
   if (params.policy !== 'uvm' || !params.prefetch) return [];
   const [first, end] = run.blockPages(r, block);
   const count = end - first;
-  const nodes = blockScratch.readNodes(ctx, r, first, end);
+  blockScratch.reserve(count);
+  const nodes = readNodeRange(ctx, r, first, end, blockScratch.nodes);
   // whether the block is untouched matters only toward the preferred location
   const destinationIsPreferred = advice.preferred === device;
   const untouched = destinationIsPreferred && !nodes.subarray(0, count).some(hasMemory);
   const mode = prefetchMode({ preferredIsSet: advice.preferred !== null, destinationIsPreferred, blockUntouched: untouched });
   if (mode === 'none') return [];
+  // block-relative indices
   let picked: number[];
   if (mode === 'whole-block') {
     const faultedSet = new Set(faulted);
     picked = [];
-    for (let p = first; p < end; p++) if (!faultedSet.has(p)) picked.push(p);
+    for (let i = 0; i < count; i++) if (!faultedSet.has(first + i)) picked.push(i);
   } else {
     picked = computePrefetch({
       pages: count,
       pageSize: run.pageSize,
       firstPageInFrame: run.vpn(r, first) % run.pagesPerBlock,
       residentAtDestination: blockScratch.markResident(devNode, count),
-      faulted: faulted.map((p) => p - first),
+      faulted: relative(faulted, first),
       thrashing: run.rt.thrashing.thrashingInBlock(block),
       threshold: params.prefetchThreshold,
       bigPageBytes: params.granularityBytes,
     });
-    for (let i = 0; i < picked.length; i++) picked[i] += first;
   }
   // one protection for the whole block is the common case: check pages only when it is not
   const prot = r.prot.stretchAt(first, protScratch);
   const accessible = prot.to >= end && (prot.value === 'rw' || prot.value === 'r');
+  if (fastPaths.soleDevice && accessible && mode === 'density' && ctx.machine.devices.length === 1) {
+    // Fast path: the density prefetcher picks no page resident at the destination,
+    // and with one device no other page is on device memory, so the filter below keeps every pick.
+    for (let k = 0; k < picked.length; k++) picked[k] += first;
+    return picked;
+  }
   let kept = 0;
-  for (const p of picked) if (!run.isDeviceNode(nodes[p - first]) && (accessible || prefetchable(run, ctx, r, p, devNode))) picked[kept++] = p;
+  for (const i of picked) if (!run.isDeviceNode(nodes[i]) && (accessible || prefetchable(run, ctx, r, first + i, devNode))) picked[kept++] = first + i;
   picked.length = kept;
   return picked;
 }
@@ -278,7 +291,7 @@ function prefetchable(run: DeviceRun, ctx: DeviceContext, r: Region, p: number, 
 }
 
 /**
- * The node bytes of one block and which of them are on the destination, in arrays
+ * The node bytes of one block (read into `nodes`) and which of them are on the destination, in arrays
  * reused from block to block (prefetchRegion is not reentrant). Their lengths are
  * multiples of 4, so that markResident can read them four bytes at a time.
  */
@@ -299,21 +312,6 @@ export class BlockScratch {
     this.nodeWords = new Uint32Array(this.nodes.buffer);
     this.residentWords = new Uint32Array(this.resident.buffer);
     this.residentView = this.resident.subarray(0, 0);
-  }
-
-  /** Reads the node bytes of region pages [first, end) into nodes[0, end - first), chunk by chunk. */
-  readNodes(ctx: DeviceContext, r: Region, first: number, end: number): Uint8Array {
-    this.reserve(end - first);
-    const out = this.nodes;
-    out.fill(NO_NODE, 0, end - first);
-    for (let p = first; p < end; ) {
-      const c = ctx.pages.peek(r.index, p);
-      const chunkEnd = Math.min(end, ((p >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
-      // a block of a region that starts on a 2 MiB boundary is one whole chunk
-      if (c) out.set(chunkEnd - p === CHUNK_PAGES ? c.node : c.node.subarray(p & CHUNK_MASK, (p & CHUNK_MASK) + chunkEnd - p), p - first);
-      p = chunkEnd;
-    }
-    return out;
   }
 
   /**
@@ -340,6 +338,15 @@ export class BlockScratch {
 
 const blockScratch = new BlockScratch();
 const protScratch: Segment<PageProt> = { from: 0, to: 0, value: undefined };
+/** what relative() returns, reused (computePrefetch keeps no reference to its input) */
+const faultedInBlock: number[] = [];
+
+/** The pages less `first` (block-relative indices), in a list reused from call to call. */
+function relative(pages: readonly number[], first: number): number[] {
+  faultedInBlock.length = 0;
+  for (const p of pages) faultedInBlock.push(p - first);
+  return faultedInBlock;
+}
 
 /** hmm_range_fault: the page is made valid as a CPU fault in the `by=` thread's context would, then mapped where it is. */
 function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, page: number): void {
@@ -349,7 +356,7 @@ function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: R
   const at = run.processorAt(node);
   if (at !== null && at !== 'cpu' && !run.rt.topology.canAccess(f.device, at)) {
     // in another device's private memory: its driver's migrate_to_ram brings it back first
-    moveToSystem(run, ctx, r, [page], 0, 1, f.thread, () => Cause.Fault, agentOf(f.device));
+    moveToSystem(run, ctx, r, [page], 0, 1, f.thread, Cause.Fault, agentOf(f.device));
     node = store.node(r.index, page);
   }
   // a write that could not take the page to the device still breaks its duplication
@@ -383,23 +390,11 @@ function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Regi
   addCopies(run, ctx, r, all, all.length, f.device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agentOf(f.device));
 }
 
-/** Whether `page` is in the ascending list (a binary search: the list is a block's faulted pages). */
-function inAscending(list: readonly number[], page: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid] < page) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < list.length && list[lo] === page;
-}
-
-/** The union of two ascending lists with no page in both, ascending. */
-function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
-  const out = new Array<number>(a.length + b.length);
+/** Makes `out` the union of two ascending lists with no page in both, ascending. */
+function mergeAscending(a: readonly number[], b: readonly number[], out: PageList): void {
+  out.n = a.length + b.length;
+  const pages = out.pages;
   let i = 0;
   let j = 0;
-  for (let k = 0; k < out.length; k++) out[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
-  return out;
+  for (let k = 0; k < out.n; k++) pages[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
 }

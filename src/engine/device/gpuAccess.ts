@@ -8,7 +8,7 @@
 
 import { Cause, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
-import { CHUNK_MASK, CHUNK_SHIFT, type Chunk } from '../sim/pages';
+import { CHUNK_MASK, CHUNK_PAGES, CHUNK_SHIFT, type Chunk } from '../sim/pages';
 import type { Region } from '../sim/state';
 import type { Named, RangeRef, Statement } from '../syntax/ast';
 import { agentOf, type DeviceRun } from './deviceRun';
@@ -19,7 +19,7 @@ import { placeOnDevice } from './placement';
 type GpuStatement = Extract<Statement, { kind: 'gpu' }>;
 
 /** The fast paths below, on; the tests turn them off to check that the general paths do the same. */
-export const fastPaths = { onePage: true, mappedTouch: true };
+export const fastPaths = { onePage: true, mappedTouch: true, pageSteps: true };
 
 /** A stretch of the access inside one region: touch i (from seqStart) is at address lo + i·stride. */
 interface Segment {
@@ -334,6 +334,21 @@ class Lanes {
         chunkKey = page >> CHUNK_SHIFT;
       }
       const i = page & CHUNK_MASK;
+      if (fastPaths.pageSteps && stride === ps && segment.lo % ps === 0) {
+        // Fast path: with page-sized steps from a page boundary, touch p + k is page
+        // + k, so the touches up to the chunk's (or segment's, or lane's) end are the
+        // chunk's next bytes: the same pages, in the same order, without the address
+        // arithmetic and chunk check per touch.
+        const stop = Math.min(end[l], segment.seqStart + segment.n, p + CHUNK_PAGES - i);
+        let j = i;
+        for (; p < stop && !this.faults(chunk, j); p++, j++) this.touchMapped(chunk, j, segment, page + j - i);
+        if (p < stop) {
+          this.addFault(segment.r, page + j - i);
+          faulted = true;
+          break;
+        }
+        continue;
+      }
       if (this.faults(chunk, i)) {
         this.addFault(segment.r, page);
         faulted = true;
@@ -428,11 +443,9 @@ class Lanes {
       const p = v - base;
       if (p >= 0 && p < r.pages && eligibleForCounters(this.run, ctx, r, p, this.devNode)) pages[n++] = p;
     }
-    placeOnDevice(this.run, ctx, r, pages, n, fault.device, byAccessCounters, agentOf(fault.device));
+    placeOnDevice(this.run, ctx, r, pages, n, fault.device, Cause.AccessCounters, agentOf(fault.device));
   }
 }
-
-const byAccessCounters = (): Cause => Cause.AccessCounters;
 
 /**
  * Access-counter migrations take private anonymous (or managed) pages in system

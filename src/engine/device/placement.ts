@@ -5,7 +5,7 @@
 
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
-import { CHUNK_MASK, CHUNK_SHIFT, fillBytes, type Chunk } from '../sim/pages';
+import { CHUNK_MASK, CHUNK_PAGES, CHUNK_SHIFT, fillBytes, type Chunk } from '../sim/pages';
 import { COPY_INVALIDATE_NS, dropCopies } from '../sim/copies';
 import { picksOneNode, type Policy } from '../sim/policy';
 import type { Segment } from '../sim/rangeMap';
@@ -20,8 +20,18 @@ function countsForThrashing(cause: Cause): boolean {
 
 const hasMemory = (node: number): boolean => node !== NO_NODE && node !== ZERO_PAGE;
 
-/** The cause of each page's move: one for every page, or one per page. */
-export type CauseOf = Cause | ((page: number) => Cause);
+/** An ascending list of region pages, its first `n` entries: the pages a fault service faulted on. */
+export interface FaultedPages {
+  readonly pages: readonly number[];
+  readonly n: number;
+}
+
+/**
+ * The cause of each page's move: one for every page; Fault for the faulted pages and
+ * Prefetch for the others (a fault service's, stepped through with the pages); or
+ * one per page, asked page by page.
+ */
+export type CauseOf = Cause | FaultedPages | ((page: number) => Cause);
 
 /**
  * Moves pages[i] (region pages, ascending) for i in [from, to) to dest[i - from]
@@ -41,6 +51,9 @@ export function commitMoves(
   kind: EventKind.Migrate | EventKind.Evict = EventKind.Migrate,
 ): number {
   const store = ctx.pages;
+  const perPage = typeof causeOf === 'function' ? causeOf : null;
+  // with a faulted list: its first page at or after the page at hand (both lists ascend, so it only moves on)
+  let next = typeof causeOf === 'object' && to > from ? lowerBound(causeOf, pages[from]) : 0;
   let moved = 0;
   let k = from;
   while (k < to) {
@@ -51,14 +64,31 @@ export function commitMoves(
       k++;
       continue;
     }
-    const cause = typeof causeOf === 'number' ? causeOf : causeOf(page);
+    let cause: Cause;
+    // the run must end where the cause changes, at page causeEnd: with one cause for every page, never
+    let causeEnd = Infinity;
+    if (typeof causeOf === 'number') cause = causeOf;
+    else if (typeof causeOf === 'function') cause = causeOf(page);
+    else {
+      const faulted = causeOf;
+      while (next < faulted.n && faulted.pages[next] < page) next++;
+      if (next < faulted.n && faulted.pages[next] === page) {
+        // a run of faulted pages ends at the first page past it that is not faulted
+        cause = Cause.Fault;
+        causeEnd = page + 1;
+        for (let j = next + 1; j < faulted.n && faulted.pages[j] === causeEnd; j++) causeEnd++;
+      } else {
+        // a run of prefetched pages ends at the next faulted page
+        cause = Cause.Prefetch;
+        causeEnd = next < faulted.n ? faulted.pages[next] : Infinity;
+      }
+    }
     if (store.copies(r.index, page) !== 0 && collapseCopies(run, ctx, r, page, src, target, cause, agent)) {
       moved++;
       k++;
       continue;
     }
-    // fast path: with one cause for every page, the cause never ends a run
-    const e = runEnd(ctx, r, pages, k, to, dest, from, target, src, cause, typeof causeOf === 'number' ? null : causeOf);
+    const e = runEnd(ctx, r, pages, k, to, dest, from, target, src, cause, causeEnd, perPage);
     commitRun(run, ctx, r, page, e - k, src, target, cause, agent, kind);
     moved += e - k;
     k = e;
@@ -95,10 +125,23 @@ function commitRun(
   }
 }
 
+/** The index in the faulted list of its first page at or after `page` (n when none is). */
+function lowerBound(faulted: FaultedPages, page: number): number {
+  let lo = 0;
+  let hi = faulted.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (faulted.pages[mid] < page) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The end of the run that starts at pages[k]: contiguous pages the caller sends to
- * the same place (dest[q - from] === target), on node `src`, with no copies and,
- * unless `causeOf` is null (one cause for all), the same cause.
+ * the same place (dest[q - from] === target), on node `src`, with no copies, with
+ * the same cause: before page `causeEnd`, and, when the cause is asked page by
+ * page (`perPage`), one it gives as `cause`.
  */
 function runEnd(
   ctx: DeviceContext,
@@ -111,7 +154,8 @@ function runEnd(
   target: number,
   src: number,
   cause: Cause,
-  causeOf: ((page: number) => Cause) | null,
+  causeEnd: number,
+  perPage: ((page: number) => Cause) | null,
 ): number {
   let nodes: Uint8Array | null = null;
   let copies: Uint8Array | null = null;
@@ -119,7 +163,7 @@ function runEnd(
   let e = k + 1;
   for (let previous = pages[k]; e < to; e++) {
     const p = pages[e];
-    if (p !== previous + 1 || dest[e - from] !== target) break;
+    if (p !== previous + 1 || p >= causeEnd || dest[e - from] !== target) break;
     previous = p;
     if (p >> CHUNK_SHIFT !== chunkKey) {
       chunkKey = p >> CHUNK_SHIFT;
@@ -128,7 +172,7 @@ function runEnd(
       copies = c ? c.copies : null;
     }
     const i = p & CHUNK_MASK;
-    if ((nodes !== null ? nodes[i] : NO_NODE) !== src || (copies !== null && copies[i] !== 0) || (causeOf !== null && causeOf(p) !== cause)) break;
+    if ((nodes !== null ? nodes[i] : NO_NODE) !== src || (copies !== null && copies[i] !== 0) || (perPage !== null && perPage(p) !== cause)) break;
   }
   return e;
 }
@@ -281,7 +325,7 @@ function nodesOf(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: 
  * each chunk's node plane, without reading the list.
  */
 export function readNodes(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number, out: Uint8Array): Uint8Array {
-  if (to > from && pages[to - 1] - pages[from] === to - from - 1) return ctx.pages.readNodes(r.index, pages[from], pages[to - 1] + 1, out);
+  if (to > from && pages[to - 1] - pages[from] === to - from - 1) return readNodeRange(ctx, r, pages[from], pages[to - 1] + 1, out);
   let c: Chunk | undefined;
   let chunkKey = -1;
   for (let k = from; k < to; k++) {
@@ -292,6 +336,20 @@ export function readNodes(ctx: DeviceContext, r: Region, pages: ArrayLike<number
     }
     out[k - from] = c ? c.node[p & CHUNK_MASK] : NO_NODE;
   }
+  return out;
+}
+
+/**
+ * The node bytes of region pages [first, end) into out[0, end - first), as
+ * PageStore.readNodes reads them. Fast path: a range inside one chunk that has been
+ * set (a fault service's pages lie in one 2 MiB block) is one copy of that part of
+ * the chunk's node plane, the same bytes readNodes copies one at a time.
+ */
+export function readNodeRange(ctx: DeviceContext, r: Region, first: number, end: number, out: Uint8Array): Uint8Array {
+  const c = end > first && first >> CHUNK_SHIFT === (end - 1) >> CHUNK_SHIFT ? ctx.pages.peek(r.index, first) : undefined;
+  if (c === undefined) return ctx.pages.readNodes(r.index, first, end, out);
+  const i = first & CHUNK_MASK;
+  out.set(end - first === CHUNK_PAGES ? c.node : c.node.subarray(i, i + end - first));
   return out;
 }
 
@@ -312,7 +370,8 @@ export function placeOnDevice(
     // the block's region pages [blockFirst, blockEnd): a range test instead of a division per page
     const blockFirst = run.blockOf(r, pages[i]) * run.pagesPerBlock - base;
     const blockEnd = blockFirst + run.pagesPerBlock;
-    let j = i + 1;
+    // fast path: when the last page is in this block, so is every page between (they ascend)
+    let j = pages[count - 1] < blockEnd ? count : i + 1;
     while (j < count && pages[j] >= blockFirst && pages[j] < blockEnd) j++;
     placed += placeBlockOnDevice(run, ctx, r, pages, i, j, device, causeOf, agent);
     i = j;

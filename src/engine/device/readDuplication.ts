@@ -112,7 +112,7 @@ export function collapseOnUnset(run: DeviceRun, ctx: DeviceContext, r: Region, f
       const node = store.node(r.index, p);
       const keeper = keeperOf(holders(run, node, held), run.advice.at(r.index, p).preferred);
       // a copy that becomes the page takes its place in the device's chunk pool
-      if (keeper !== 'cpu' && keeper !== run.processorAt(node)) placeOnDevice(run, ctx, r, [p], 1, keeper, () => Cause.Hint, 0);
+      if (keeper !== 'cpu' && keeper !== run.processorAt(node)) placeOnDevice(run, ctx, r, [p], 1, keeper, Cause.Hint, 0);
       // what stayed (the CPU keeps it, or the device had no room) keeps the page where it is
       dropCopies(ctx, r.index, p, 0xff, store.node(r.index, p), 0, Cause.Hint);
     }

@@ -4,8 +4,9 @@
 // faults on it are first throttled (not serviced for a nap), and after `pinAfter`
 // throttles the page is pinned in one place and the others map it remotely.
 // State is kept per 2 MiB block in a Map, and per page in the block's array, made
-// only once a block sees two processors within one lapse, so untouched memory costs
-// nothing. A page's sets of processors are bit masks: a run can track millions of
+// only when a page of the block first needs state (two processors met within one
+// lapse), so untouched memory and blocks that only ever see one processor cost
+// nothing per page. A page's sets of processors are bit masks: a run can track millions of
 // pages, and a Set per page would make the collector's work grow with every page.
 
 import type { Processor, Topology } from './processor';
@@ -77,8 +78,8 @@ interface BlockState {
   resets: number;
   /** first page of the block */
   base: number;
-  /** per-page state by page - base, once the page is tracked (an array per block: one Map over every tracked page would grow without bound) */
-  states: (PageState | undefined)[];
+  /** per-page state by page - base, once the page is tracked (an array per block: one Map over every tracked page would grow without bound); null until a page needs one */
+  states: (PageState | undefined)[] | null;
   thrashing: Set<number>;
   pinned: number;
 }
@@ -191,7 +192,8 @@ export class ThrashingTracker {
     for (let page = first; page < end; ) {
       const blockEnd = Math.min(end, (this.blockOf(page) + 1) * this.pagesPerBlock);
       const block = this.blocks.get(this.blockOf(page));
-      if (block) for (let q = page; q < blockEnd; q++) if (block.states[q - block.base]) this.forget(q, block, -1);
+      const states = block?.states;
+      if (block && states) for (let q = page; q < blockEnd; q++) if (states[q - block.base]) this.forget(q, block, -1);
       page = blockEnd;
     }
   }
@@ -199,7 +201,7 @@ export class ThrashingTracker {
   /** A migration the heuristics do not count (explicit migrate/prefetch, read duplication): forget the page. */
   resetPage(page: number): void {
     const block = this.blocks.get(this.blockOf(page));
-    if (block && block.states[page - block.base]) this.forget(page, block, -1);
+    if (block && block.states?.[page - block.base]) this.forget(page, block, -1);
   }
 
   /** The driver's advice for a fault on `page` by `requester` at `nowNs`. */
@@ -211,7 +213,7 @@ export class ThrashingTracker {
       this.resetBlock(block);
       return NONE;
     }
-    const s = block.states[page - block.base];
+    const s = block.states?.[page - block.base];
     if (!s || s.events < this.params.threshold) return NONE;
     this.expirePin(page, s, block, nowNs);
 
@@ -268,6 +270,8 @@ export class ThrashingTracker {
 
   /** thrashing pages of the 2 MiB block `block`, as block-relative indices (for the prefetcher) */
   thrashingInBlock(block: number): ReadonlySet<number> {
+    // a page joins a block's thrashing set only where thrashingDetected counts it: none yet, no set to look up
+    if (this.stats.thrashingDetected === 0) return NO_PAGES;
     const b = this.blocks.get(block);
     if (!b || b.thrashing.size === 0) return NO_PAGES;
     const base = block * this.pagesPerBlock;
@@ -275,7 +279,9 @@ export class ThrashingTracker {
   }
 
   /** Unpin every page whose pin expired by `nowNs`; returns them so their remote mappings can be dropped. */
-  expirePins(nowNs: number): number[] {
+  expirePins(nowNs: number): readonly number[] {
+    // runs on every gpu statement: nothing pinned is the common case, so no array then
+    if (this.pinned.size === 0) return NO_EXPIRED;
     const out: number[] = [];
     for (const page of this.pinned) {
       const s = this.stateOf(page);
@@ -355,8 +361,8 @@ export class ThrashingTracker {
   }
 
   private resetBlock(block: BlockState): void {
-    block.states.forEach((_, i) => this.pinned.delete(block.base + i));
-    block.states = new Array<PageState | undefined>(this.pagesPerBlock);
+    block.states?.forEach((_, i) => this.pinned.delete(block.base + i));
+    block.states = null;
     block.thrashing.clear();
     block.tracking = false;
     block.lastNs = NEVER;
@@ -385,8 +391,7 @@ export class ThrashingTracker {
     const id = this.blockOf(page);
     let b = this.blocks.get(id);
     if (!b) {
-      const states = new Array<PageState | undefined>(this.pagesPerBlock);
-      b = { lastNs: NEVER, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, states, thrashing: new Set(), pinned: 0 };
+      b = { lastNs: NEVER, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, states: null, thrashing: new Set(), pinned: 0 };
       this.blocks.set(id, b);
     }
     this.lastBlock = b;
@@ -394,6 +399,7 @@ export class ThrashingTracker {
   }
 
   private pageState(page: number, block: BlockState): PageState {
+    block.states ??= new Array<PageState | undefined>(this.pagesPerBlock);
     let s = block.states[page - block.base];
     if (!s) {
       s = freshPage();
@@ -404,13 +410,14 @@ export class ThrashingTracker {
 
   private stateOf(page: number): PageState | undefined {
     const block = this.blocks.get(this.blockOf(page));
-    return block?.states[page - block.base];
+    return block?.states?.[page - block.base];
   }
 }
 
 const NONE: ThrashingHint = { kind: 'none' };
 const NEVER = -Infinity;
 const NO_PAGES: ReadonlySet<number> = new Set();
+const NO_EXPIRED: readonly number[] = [];
 const THROTTLE = { kind: 'throttle', untilNs: 0 } as const;
 
 function freshPage(): PageState {
