@@ -37,7 +37,7 @@ function evictAll(text: string, pages: number[], onDeviceFrom = 0): { actual: nu
   const devNode = ctx.machine.devices[0];
   for (const p of pages) if (p >= onDeviceFrom) ctx.pages.setNode(r.index, p, devNode);
   const perPage = pages.map((p) => (p >= onDeviceFrom ? systemNodeFor(run, ctx, r, p, 0) : ctx.pages.node(r.index, p)));
-  moveToSystem(run, ctx, r, pages, 0, pages.length, 0, () => Cause.Eviction, 0, EventKind.Evict);
+  moveToSystem(run, ctx, r, pages, 0, pages.length, 0, Cause.Eviction, 0, EventKind.Evict);
   return { actual: pages.map((p) => ctx.pages.node(r.index, p)), perPage };
 }
 

@@ -89,24 +89,26 @@ function contextAfter(text: string): DeviceContext {
   return runner.ctx;
 }
 
-test('moves caused by a faulted-page list get the causes, runs and rows a per-page cause gives', () => {
+test('moves caused by a faulted-page list give each page its cause, in runs that end exactly where the cause changes', () => {
   // pages of three blocks, some runs broken by gaps, faulted pages alone, together and at run ends
   const pages = [0, 1, 2, 3, 5, 6, 7, 8, 9, 40, 41, 511, 512, 513, 514, 700, 701, 702, 1030, 1031];
   const faulted = [0, 3, 5, 6, 9, 41, 511, 512, 700, 702, 1031];
-  const moves = (causeOf: (ctx: DeviceContext) => Parameters<typeof placeOnDevice>[6]) => {
-    const ctx = contextAfter(['machine x86-pcie', 'A = mmap 8M', 'cpu write A'].join('\n'));
-    const run = new DeviceRun(ctx, undefined, [], () => ({ span: ctx.span, fromLine: false }));
-    // the rows the moves log, each with the time it is logged at
-    const rows: number[][] = [];
-    ctx.event = (kind, agent, from, to, cause, region, page, count) => void rows.push([kind, agent, from, to, cause, region, page, count, ctx.now]);
-    const placed = placeOnDevice(run, ctx, ctx.regions[0], pages, pages.length, 0, causeOf(ctx), 1);
-    return { placed, rows, nodes: pages.map((p) => ctx.pages.node(0, p)) };
-  };
-  const byList = moves(() => ({ pages: faulted, n: faulted.length }));
-  const byPage = moves(() => (p: number) => (faulted.includes(p) ? Cause.Fault : Cause.Prefetch));
-  assert.deepEqual(byList, byPage);
-  assert.deepEqual(new Set(byList.rows.map((row) => row[4])), new Set([Cause.Fault, Cause.Prefetch]), 'both causes appear');
-  assert.ok(byList.rows.length > 10, 'runs split where the cause changes');
+  const ctx = contextAfter(['machine x86-pcie', 'A = mmap 8M', 'cpu write A'].join('\n'));
+  const run = new DeviceRun(ctx, undefined, [], () => ({ span: ctx.span, fromLine: false }));
+  const rows: { cause: Cause; from: number; to: number; page: number; count: number }[] = [];
+  ctx.event = (_kind, _agent, from, to, cause, _region, page, count) => void rows.push({ cause, from, to, page, count });
+  const placed = placeOnDevice(run, ctx, ctx.regions[0], pages, pages.length, 0, { pages: faulted, n: faulted.length }, 1);
+  assert.equal(placed, pages.length);
+  const causeOf = (p: number) => (faulted.includes(p) ? Cause.Fault : Cause.Prefetch);
+  const covered = rows.flatMap((row) => Array.from({ length: row.count }, (_, i) => row.page + i));
+  assert.deepEqual(covered, pages, 'every page moved once, in order');
+  for (const row of rows) for (let p = row.page; p < row.page + row.count; p++) assert.equal(row.cause, causeOf(p), `page ${p}`);
+  for (let k = 1; k < rows.length; k++) {
+    const [a, b] = [rows[k - 1], rows[k]];
+    const continues = a.page + a.count === b.page && a.from === b.from && a.to === b.to && (a.page + a.count) % 512 !== 0;
+    assert.ok(!continues || a.cause !== b.cause, `rows ${k - 1} and ${k} should be one run`);
+  }
+  assert.deepEqual(new Set(rows.map((row) => row.cause)), new Set([Cause.Fault, Cause.Prefetch]), 'both causes appear');
 });
 
 test('readNodeRange reads whole chunks, parts of chunks and unset chunks as PageStore.readNodes does', () => {

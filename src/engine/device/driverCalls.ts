@@ -124,8 +124,8 @@ function toDevice(run: DeviceRun, ctx: DeviceContext, r: Region, from: number, t
     else if (e.eligible) pages.push(page);
     else if (e.reason !== 'already-there') skip(e.message);
   });
-  const copied = addCopies(run, ctx, r, copies, copies.length, device, () => cause, agent);
-  const placed = copied + placeOnDevice(run, ctx, r, pages, pages.length, device, () => cause, agent);
+  const copied = addCopies(run, ctx, r, copies, copies.length, device, cause, agent);
+  const placed = copied + placeOnDevice(run, ctx, r, pages, pages.length, device, cause, agent);
   for (const p of pages) if (ctx.pages.node(r.index, p) !== devNode) skip(`${ctx.machine.nodes[devNode].name} is full`);
   return placed;
 }
@@ -137,11 +137,11 @@ function toSystem(run: DeviceRun, ctx: DeviceContext, r: Region, from: number, t
     const elsewhere = exact !== null && node !== exact && node !== NO_NODE && node !== ZERO_PAGE;
     if (run.isDeviceNode(node) || elsewhere) pages.push(page);
   });
-  if (exact === null) return moveToSystem(run, ctx, r, pages, 0, pages.length, 0, () => cause, 0);
+  if (exact === null) return moveToSystem(run, ctx, r, pages, 0, pages.length, 0, cause, 0);
   // one exact node, as move_pages: no fallback, a full node leaves the rest where they are
   const room = Math.max(0, ctx.alloc.capacityOf(exact) - ctx.pages.used[exact]);
   const dest = new Uint8Array(pages.length).fill(NO_NODE);
   dest.fill(exact, 0, Math.min(room, pages.length));
   if (pages.length > room) skipped.set(`${ctx.machine.nodes[exact].name} is full`, pages.length - room);
-  return commitMoves(run, ctx, r, pages, 0, pages.length, dest, () => cause, 0);
+  return commitMoves(run, ctx, r, pages, 0, pages.length, dest, cause, 0);
 }

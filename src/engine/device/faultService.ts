@@ -385,9 +385,10 @@ function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: R
  */
 function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, faulted: number[], extra: number[]): void {
   for (const p of faulted) if (!hasMemory(ctx.pages.node(r.index, p))) faultInSystem(run, ctx, f, r, p);
-  const faultedSet = new Set(faulted);
-  const all = [...faulted, ...extra].filter((p) => hasMemory(ctx.pages.node(r.index, p))).sort((a, b) => a - b);
-  addCopies(run, ctx, r, all, all.length, f.device, (p) => (faultedSet.has(p) ? Cause.Fault : Cause.Prefetch), agentOf(f.device));
+  const byPage = (a: number, b: number): number => a - b;
+  const causes = { pages: faulted.slice().sort(byPage), n: faulted.length };
+  const all = [...faulted, ...extra].filter((p) => hasMemory(ctx.pages.node(r.index, p))).sort(byPage);
+  addCopies(run, ctx, r, all, all.length, f.device, causes, agentOf(f.device));
 }
 
 /** Makes `out` the union of two ascending lists with no page in both, ascending. */

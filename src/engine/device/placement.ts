@@ -27,11 +27,17 @@ export interface FaultedPages {
 }
 
 /**
- * The cause of each page's move: one for every page; Fault for the faulted pages and
- * Prefetch for the others (a fault service's, stepped through with the pages); or
- * one per page, asked page by page.
+ * The cause of each page's move: one for every page, or Fault for the faulted pages
+ * and Prefetch for the others (a fault service's, stepped through with the pages).
  */
-export type CauseOf = Cause | FaultedPages | ((page: number) => Cause);
+export type CauseOf = Cause | FaultedPages;
+
+/** The cause of one page's move, for callers that go page by page. */
+export function causeAt(causeOf: CauseOf, page: number): Cause {
+  if (typeof causeOf === 'number') return causeOf;
+  const k = lowerBound(causeOf, page);
+  return k < causeOf.n && causeOf.pages[k] === page ? Cause.Fault : Cause.Prefetch;
+}
 
 /**
  * Moves pages[i] (region pages, ascending) for i in [from, to) to dest[i - from]
@@ -51,7 +57,6 @@ export function commitMoves(
   kind: EventKind.Migrate | EventKind.Evict = EventKind.Migrate,
 ): number {
   const store = ctx.pages;
-  const perPage = typeof causeOf === 'function' ? causeOf : null;
   // with a faulted list: its first page at or after the page at hand (both lists ascend, so it only moves on)
   let next = typeof causeOf === 'object' && to > from ? lowerBound(causeOf, pages[from]) : 0;
   let moved = 0;
@@ -68,7 +73,6 @@ export function commitMoves(
     // the run must end where the cause changes, at page causeEnd: with one cause for every page, never
     let causeEnd = Infinity;
     if (typeof causeOf === 'number') cause = causeOf;
-    else if (typeof causeOf === 'function') cause = causeOf(page);
     else {
       const faulted = causeOf;
       while (next < faulted.n && faulted.pages[next] < page) next++;
@@ -88,7 +92,7 @@ export function commitMoves(
       k++;
       continue;
     }
-    const e = runEnd(ctx, r, pages, k, to, dest, from, target, src, cause, causeEnd, perPage);
+    const e = runEnd(ctx, r, pages, k, to, dest, from, target, src, causeEnd);
     commitRun(run, ctx, r, page, e - k, src, target, cause, agent, kind);
     moved += e - k;
     k = e;
@@ -140,8 +144,7 @@ function lowerBound(faulted: FaultedPages, page: number): number {
 /**
  * The end of the run that starts at pages[k]: contiguous pages the caller sends to
  * the same place (dest[q - from] === target), on node `src`, with no copies, with
- * the same cause: before page `causeEnd`, and, when the cause is asked page by
- * page (`perPage`), one it gives as `cause`.
+ * the same cause: before page `causeEnd`.
  */
 function runEnd(
   ctx: DeviceContext,
@@ -153,9 +156,7 @@ function runEnd(
   from: number,
   target: number,
   src: number,
-  cause: Cause,
   causeEnd: number,
-  perPage: ((page: number) => Cause) | null,
 ): number {
   let nodes: Uint8Array | null = null;
   let copies: Uint8Array | null = null;
@@ -172,7 +173,7 @@ function runEnd(
       copies = c ? c.copies : null;
     }
     const i = p & CHUNK_MASK;
-    if ((nodes !== null ? nodes[i] : NO_NODE) !== src || (copies !== null && copies[i] !== 0) || (perPage !== null && perPage(p) !== cause)) break;
+    if ((nodes !== null ? nodes[i] : NO_NODE) !== src || (copies !== null && copies[i] !== 0)) break;
   }
   return e;
 }

@@ -12,7 +12,7 @@ import { dropCopies } from '../sim/copies';
 import { CHUNK_MASK, CHUNK_SHIFT } from '../sim/pages';
 import type { Region } from '../sim/state';
 import type { DeviceRun } from './deviceRun';
-import { evictBlock, placeOnDevice } from './placement';
+import { causeAt, evictBlock, placeOnDevice, type CauseOf } from './placement';
 import type { Processor } from './processor';
 
 /** True when a device read or prefetch of the page makes a copy rather than a move. */
@@ -43,7 +43,7 @@ export function addCopies(
   pages: ArrayLike<number>,
   count: number,
   device: number,
-  causeOf: (page: number) => Cause,
+  causeOf: CauseOf,
   agent: number,
 ): number {
   const store = ctx.pages;
@@ -68,7 +68,7 @@ export function addCopies(
       store.setMapped(r.index, p, store.mapped(r.index, p) | bit);
       if (src === devNode || store.copies(r.index, p) & bit) continue;
       store.addCopy(r.index, p, device);
-      ctx.event(EventKind.Copy, agent, src, devNode, causeOf(p), r.index, p, 1);
+      ctx.event(EventKind.Copy, agent, src, devNode, causeAt(causeOf, p), r.index, p, 1);
       made++;
     }
     if (made > 0) {
