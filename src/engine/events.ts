@@ -90,6 +90,13 @@ export interface EventRecord {
   count: number;
 }
 
+/** A copy of column `a` with room for `n` entries: the logs' columns grow by copying. */
+export function resized<T extends Uint8Array | Uint32Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as { new (n: number): T })(n);
+  b.set(a);
+  return b;
+}
+
 /**
  * Open fault runs remembered per log: 4096 slots for a fault batch's 256 lanes.
  * Fibonacci hashing spreads keys a fixed stride apart (lanes are) nearly evenly,
@@ -244,24 +251,33 @@ export class EventLog {
     return out;
   }
 
+  /**
+   * Makes room for `rows` rows in all at once. A run that knows its length ahead
+   * reserves it: every growth allocates new columns outside the JavaScript heap, and
+   * after about 64 MiB of such memory V8 collects the whole heap (the syntax tree of
+   * a long scenario included), so growing step by step cost several collections.
+   */
+  reserve(rows: number): void {
+    if (rows > this.step.length) this.resize(rows);
+  }
+
   private grow(): void {
     // 1.5x rather than 2x: during a growth the old and the new columns are both live
-    const n = Math.ceil(this.step.length * 1.5);
-    const g = <T extends Uint8Array | Uint32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as { new (n: number): T })(n);
-      b.set(a);
-      return b;
-    };
-    this.step = g(this.step);
-    this.time = g(this.time);
-    this.kind = g(this.kind);
-    this.agent = g(this.agent);
-    this.from = g(this.from);
-    this.to = g(this.to);
-    this.cause = g(this.cause);
-    this.line = g(this.line);
-    this.region = g(this.region);
-    this.page = g(this.page);
-    this.count = g(this.count);
+    this.resize(Math.ceil(this.step.length * 1.5));
   }
+
+  private resize(n: number): void {
+    this.step = resized(this.step, n);
+    this.time = resized(this.time, n);
+    this.kind = resized(this.kind, n);
+    this.agent = resized(this.agent, n);
+    this.from = resized(this.from, n);
+    this.to = resized(this.to, n);
+    this.cause = resized(this.cause, n);
+    this.line = resized(this.line, n);
+    this.region = resized(this.region, n);
+    this.page = resized(this.page, n);
+    this.count = resized(this.count, n);
+  }
+
 }

@@ -8,7 +8,7 @@ import { driverLayer } from './device/layer';
 import { describeParams, resolveDriver } from './device/params';
 import type { DeviceLayerFactory } from './sim/device';
 import { finalMetrics, machineInfo, regionReports } from './sim/report';
-import { Runner } from './sim/run';
+import { plannedSteps, Runner } from './sim/run';
 import { DEFAULT_LIMITS, SimState, type RunLimits } from './sim/state';
 import type { Scenario } from './syntax/ast';
 import { parse } from './syntax/parser';
@@ -28,7 +28,8 @@ export interface SimulateOptions {
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimResult {
   const { machine, problems } = buildMachine(scenario.statements, options.machine);
-  const s = new SimState(machine, costModelFor(machine), { ...DEFAULT_LIMITS, ...options.limits });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const s = new SimState(machine, costModelFor(machine), limits);
   for (const d of scenario.diagnostics) s.diag(d.span, d.severity, d.code, d.message);
   for (const p of problems) s.diag(p.span, 'error', p.code, p.message);
 
@@ -42,6 +43,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const { params } = resolveDriver(policyName, settings, machine);
 
   const runner = new Runner(s, options.device ?? driverLayer, driverParams);
+  // the logs take the run's length at once rather than growing (see EventLog.reserve).
+  // One event per step: a long run of one-page statements logs 1.1 to 1.6 (the bench's
+  // random run) and grows once; a CPU-only one logs far fewer, and a larger guess would
+  // cost it a collection of the whole heap that growing does not.
+  const steps = plannedSteps(scenario.statements, limits.steps);
+  s.steps.reserve(steps);
+  s.events.reserve(Math.min(steps, limits.events));
   runner.run(scenario.statements);
   runner.finish();
   finalMetrics(s);

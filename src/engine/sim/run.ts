@@ -17,6 +17,18 @@ function hasSteps(statements: readonly Statement[]): boolean {
   return statements.some((st) => (st.kind === 'phase' || st.kind === 'repeat' ? hasSteps(st.body) : true));
 }
 
+/** How many steps running `statements` takes (a `repeat` multiplies its body's), capped at `cap`. */
+export function plannedSteps(statements: readonly Statement[], cap: number): number {
+  let steps = 0;
+  for (let k = 0; k < statements.length && steps < cap; k++) {
+    const st = statements[k];
+    if (st.kind === 'phase') steps += plannedSteps(st.body, cap);
+    else if (st.kind === 'repeat') steps += st.count * plannedSteps(st.body, cap);
+    else steps++;
+  }
+  return Math.min(steps, cap);
+}
+
 export class Runner {
   readonly ctx: DeviceContext;
   private readonly device: DeviceLayer;
@@ -33,7 +45,9 @@ export class Runner {
   }
 
   run(statements: readonly Statement[]): void {
-    for (const st of statements) {
+    // indexed: a for-of iterator allocated a result object per statement
+    for (let k = 0; k < statements.length; k++) {
+      const st = statements[k];
       if (this.s.stopped) return;
       if (st.kind === 'phase') this.run(st.body);
       // a body without steps would spin without ever reaching the step limit

@@ -107,8 +107,12 @@ export class SimState {
   readonly leftAt = new Float64Array(CHUNK_PAGES);
   private readonly directions = new Map<number, string>();
   stopped = false;
-  /** page operations left before the run is cut short */
-  private budget: number;
+  /**
+   * page operations left before the run is cut short (set by the constructor). A number
+   * from the start: a field that first holds undefined keeps every later double in a
+   * new heap box, one per charge.
+   */
+  private budget = 0;
 
   constructor(
     readonly machine: Machine,

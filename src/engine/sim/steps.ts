@@ -1,5 +1,6 @@
 // Growable column store of executed steps (result.ts StepLog).
 
+import { resized } from '../events';
 import type { StepLog } from '../result';
 
 export class StepRecorder {
@@ -10,20 +11,22 @@ export class StepRecorder {
 
   /** Records one executed statement: its line, its end time, and where its events begin. */
   add(line: number, endTime: number, firstEvent: number): void {
-    if (this.length === this.line.length) {
-      const grow = <T extends Uint32Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.line = grow(this.line);
-      this.time = grow(this.time);
-      this.firstEvent = grow(this.firstEvent);
-    }
+    if (this.length === this.line.length) this.resize(this.length * 2);
     this.line[this.length] = line;
     this.time[this.length] = endTime;
     this.firstEvent[this.length] = firstEvent;
     this.length++;
+  }
+
+  /** Makes room for `steps` steps in all at once (see EventLog.reserve). */
+  reserve(steps: number): void {
+    if (steps > this.line.length) this.resize(steps);
+  }
+
+  private resize(n: number): void {
+    this.line = resized(this.line, n);
+    this.time = resized(this.time, n);
+    this.firstEvent = resized(this.firstEvent, n);
   }
 
   get count(): number {
