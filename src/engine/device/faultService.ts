@@ -14,7 +14,7 @@ import { granuleAround } from './amdkfd';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { FaultAccess } from './residency';
 import { moveToSystem, placeOnDevice, readNodeRange } from './placement';
-import { computePrefetch, prefetchMode } from './prefetch';
+import { prefetchInto, prefetchMode } from './prefetch';
 import { addCopies, holders } from './readDuplication';
 import type { Processor } from './processor';
 import { NO_ADVICE, type DeviceFaultInput, type RangeAdvice } from './residency';
@@ -59,6 +59,8 @@ const toSystem = new PageList();
 const copies = new PageList();
 /** the pages going to the device: the faulted ones and the prefetcher's */
 const withPrefetch = new PageList();
+/** what prefetchRegion returns */
+const prefetched = new PageList();
 
 /**
  * The fault as the policy reads it: one object, filled in for each page (decide
@@ -189,13 +191,15 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
   if (stolen) run.notePingPong(ctx.span, stolen);
 
   if (toDevice.n) {
-    const faultedHere = toDevice.copy();
-    const extra = prefetchRegion(run, ctx, r, block, faultedHere, advice, device);
-    if (extra.length) mergeAscending(faultedHere, extra, withPrefetch);
-    const all = extra.length ? withPrefetch : toDevice;
+    const extra = prefetchRegion(run, ctx, r, block, toDevice, advice, device);
+    if (extra.n) mergeAscending(toDevice, extra, withPrefetch);
+    const all = extra.n ? withPrefetch : toDevice;
     placeOnDevice(run, ctx, r, all.pages, all.n, device, toDevice, agent);
     // what did not fit (a device smaller than one chunk, a full cdm node) is used where it is
-    for (const p of faultedHere) if (store.node(r.index, p) !== ctx.machine.devices[device]) faultIn.add(p);
+    for (let k = 0; k < toDevice.n; k++) {
+      const p = toDevice.pages[k];
+      if (store.node(r.index, p) !== devNode) faultIn.add(p);
+    }
   }
   if (toOther) {
     for (const [other, list] of toOther) {
@@ -214,10 +218,7 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
     else store.setMapped(r.index, p, store.mapped(r.index, p) | bit);
   }
   for (let k = 0; k < faultIn.n; k++) faultInSystem(run, ctx, f, r, faultIn.pages[k]);
-  if (copies.n) {
-    const faultedHere = copies.copy();
-    readCopies(run, ctx, f, r, faultedHere, prefetchRegion(run, ctx, r, block, faultedHere, advice, device));
-  }
+  if (copies.n) readCopies(run, ctx, f, r, copies.copy(), prefetchRegion(run, ctx, r, block, copies, advice, device).copy());
 
   ctx.metrics.throttles += stats.throttles - throttlesBefore;
   ctx.metrics.pins += stats.pins - pinsBefore;
@@ -225,22 +226,29 @@ function serviceBlock(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Re
   return retry;
 }
 
-/** Pages of the block the driver moves along with the faulted ones (region pages, none of them faulted). */
-function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: number, faulted: number[], advice: RangeAdvice, device: number): number[] {
+/**
+ * Pages of the block the driver moves along with the faulted ones (region pages,
+ * none of them faulted, ascending), in a list reused from call to call: the caller
+ * is done with it before the next fault service.
+ */
+function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: number, faulted: PageList, advice: RangeAdvice, device: number): PageList {
   const { params } = run;
   const devNode = ctx.machine.devices[device];
-  if (r.backing === 'file' || r.backing === 'shared') return [];
+  const out = prefetched;
+  out.n = 0;
+  if (r.backing === 'file' || r.backing === 'shared') return out;
   if (params.policy === 'amdkfd') {
     const base = r.start / run.pageSize;
-    const out = new Set<number>();
-    for (const p of faulted) {
-      const [first, end] = granuleAround(base + p, run.rt.granulePages, base, base + r.pages);
-      for (let v = first; v < end; v++) out.add(v - base);
+    const granules = new Set<number>();
+    for (let k = 0; k < faulted.n; k++) {
+      const [first, end] = granuleAround(base + faulted.pages[k], run.rt.granulePages, base, base + r.pages);
+      for (let v = first; v < end; v++) granules.add(v - base);
     }
-    for (const p of faulted) out.delete(p);
-    return [...out].filter((p) => prefetchable(run, ctx, r, p, devNode)).sort((a, b) => a - b);
+    for (let k = 0; k < faulted.n; k++) granules.delete(faulted.pages[k]);
+    for (const p of [...granules].sort((a, b) => a - b)) if (prefetchable(run, ctx, r, p, devNode)) out.add(p);
+    return out;
   }
-  if (params.policy !== 'uvm' || !params.prefetch) return [];
+  if (params.policy !== 'uvm' || !params.prefetch) return out;
   const [first, end] = run.blockPages(r, block);
   const count = end - first;
   blockScratch.reserve(count);
@@ -249,38 +257,45 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
   const destinationIsPreferred = advice.preferred === device;
   const untouched = destinationIsPreferred && !nodes.subarray(0, count).some(hasMemory);
   const mode = prefetchMode({ preferredIsSet: advice.preferred !== null, destinationIsPreferred, blockUntouched: untouched });
-  if (mode === 'none') return [];
-  // block-relative indices
-  let picked: number[];
-  if (mode === 'whole-block') {
-    const faultedSet = new Set(faulted);
-    picked = [];
-    for (let i = 0; i < count; i++) if (!faultedSet.has(first + i)) picked.push(i);
-  } else {
-    picked = computePrefetch({
-      pages: count,
-      pageSize: run.pageSize,
-      firstPageInFrame: run.vpn(r, first) % run.pagesPerBlock,
-      residentAtDestination: blockScratch.markResident(devNode, count),
-      faulted: relative(faulted, first),
-      thrashing: run.rt.thrashing.thrashingInBlock(block),
-      threshold: params.prefetchThreshold,
-      bigPageBytes: params.granularityBytes,
-    });
-  }
+  if (mode === 'none') return out;
   // one protection for the whole block is the common case: check pages only when it is not
   const prot = r.prot.stretchAt(first, protScratch);
   const accessible = prot.to >= end && (prot.value === 'rw' || prot.value === 'r');
-  if (fastPaths.soleDevice && accessible && mode === 'density' && ctx.machine.devices.length === 1) {
-    // Fast path: the density prefetcher picks no page resident at the destination,
-    // and with one device no other page is on device memory, so the filter below keeps every pick.
-    for (let k = 0; k < picked.length; k++) picked[k] += first;
-    return picked;
+  // Fast path: the density prefetcher picks no page resident at the destination,
+  // and with one device no other page is on device memory, so the filter below
+  // would keep every pick: they go to `out` as region pages straight away.
+  const keepsAll = fastPaths.soleDevice && accessible && mode === 'density' && ctx.machine.devices.length === 1;
+  if (mode === 'whole-block') {
+    // both lists ascending: step through the faulted pages alongside the block's
+    for (let i = 0, k = 0; i < count; i++) {
+      for (; k < faulted.n && faulted.pages[k] < first + i; k++);
+      if (k >= faulted.n || faulted.pages[k] !== first + i) out.add(i);
+    }
+  } else {
+    out.n = prefetchInto(
+      {
+        pages: count,
+        pageSize: run.pageSize,
+        firstPageInFrame: run.vpn(r, first) % run.pagesPerBlock,
+        residentAtDestination: blockScratch.markResident(devNode, count),
+        faulted: relative(faulted, first),
+        thrashing: run.rt.thrashing.thrashingInBlock(block),
+        threshold: params.prefetchThreshold,
+        bigPageBytes: params.granularityBytes,
+      },
+      keepsAll ? first : 0,
+      out.pages,
+    );
+    if (keepsAll) return out;
   }
+  // block-relative picks: keep those in system memory (or without memory) that the device may reach, as region pages
   let kept = 0;
-  for (const i of picked) if (!run.isDeviceNode(nodes[i]) && (accessible || prefetchable(run, ctx, r, first + i, devNode))) picked[kept++] = first + i;
-  picked.length = kept;
-  return picked;
+  for (let k = 0; k < out.n; k++) {
+    const i = out.pages[k];
+    if (!run.isDeviceNode(nodes[i]) && (accessible || prefetchable(run, ctx, r, first + i, devNode))) out.pages[kept++] = first + i;
+  }
+  out.n = kept;
+  return out;
 }
 
 /** Whether prefetching may take page p: it is in system memory (or has none) and the device may reach it. */
@@ -342,9 +357,9 @@ const protScratch: Segment<PageProt> = { from: 0, to: 0, value: undefined };
 const faultedInBlock: number[] = [];
 
 /** The pages less `first` (block-relative indices), in a list reused from call to call. */
-function relative(pages: readonly number[], first: number): number[] {
+function relative(list: PageList, first: number): number[] {
   faultedInBlock.length = 0;
-  for (const p of pages) faultedInBlock.push(p - first);
+  for (let k = 0; k < list.n; k++) faultedInBlock.push(list.pages[k] - first);
   return faultedInBlock;
 }
 
@@ -383,7 +398,7 @@ function faultInSystem(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: R
  * takes the prefetch mask too); the pages stay where they are. A faulted page
  * without memory is faulted in first.
  */
-function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, faulted: number[], extra: number[]): void {
+function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Region, faulted: number[], extra: readonly number[]): void {
   for (const p of faulted) if (!hasMemory(ctx.pages.node(r.index, p))) faultInSystem(run, ctx, f, r, p);
   const byPage = (a: number, b: number): number => a - b;
   const causes = { pages: faulted.slice().sort(byPage), n: faulted.length };
@@ -391,11 +406,22 @@ function readCopies(run: DeviceRun, ctx: DeviceContext, f: FaultContext, r: Regi
   addCopies(run, ctx, r, all, all.length, f.device, causes, agentOf(f.device));
 }
 
-/** Makes `out` the union of two ascending lists with no page in both, ascending. */
-function mergeAscending(a: readonly number[], b: readonly number[], out: PageList): void {
-  out.n = a.length + b.length;
+/**
+ * Makes `out` the union of two ascending lists with no page in both, ascending.
+ * The faulted list `a` is short and the prefetched `b` long: b's pages are copied
+ * in runs between a's, with one test per page.
+ */
+function mergeAscending(a: PageList, b: PageList, out: PageList): void {
   const pages = out.pages;
-  let i = 0;
+  const x = a.pages;
+  const y = b.pages;
   let j = 0;
-  for (let k = 0; k < out.n; k++) pages[k] = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
+  let k = 0;
+  for (let i = 0; i < a.n; i++) {
+    const page = x[i];
+    while (j < b.n && y[j] < page) pages[k++] = y[j++];
+    pages[k++] = page;
+  }
+  while (j < b.n) pages[k++] = y[j++];
+  out.n = k;
 }

@@ -277,8 +277,9 @@ export function placeBlockOnDevice(
   const block = run.blockOf(r, pages[from]);
   // each page's node byte becomes its destination, in place: the pages not there yet go there
   const nodes = nodesOf(ctx, r, pages, from, to);
+  const n = to - from;
   let need = 0;
-  for (let k = 0; k < nodes.length; k++) {
+  for (let k = 0; k < n; k++) {
     const here = nodes[k] === devNode;
     nodes[k] = here ? NO_NODE : devNode;
     if (!here) need++;
@@ -295,7 +296,7 @@ export function placeBlockOnDevice(
   // after the eviction, which may have freed some); the pages past its room stay
   if (ctx.machine.nodes[devNode].numaId !== null) {
     let room = ctx.alloc.capacityOf(devNode) - ctx.pages.used[devNode];
-    for (let k = 0; k < nodes.length; k++) {
+    for (let k = 0; k < n; k++) {
       if (nodes[k] !== devNode) continue;
       if (room <= 0) nodes[k] = NO_NODE;
       room--;
@@ -313,10 +314,14 @@ function reuse(bytes: Uint8Array, n: number): Uint8Array {
   return bytes.length >= n ? bytes : new Uint8Array(Math.max(n, 2 * bytes.length));
 }
 
-/** The node bytes of pages[from..to) (valid until the next call). */
+/**
+ * The node bytes of pages[from..to) in the first to - from bytes of the array it
+ * returns (valid until the next call; no view of that length is made, since this
+ * runs for every fault service).
+ */
 function nodesOf(ctx: DeviceContext, r: Region, pages: ArrayLike<number>, from: number, to: number): Uint8Array {
   nodeBytes = reuse(nodeBytes, to - from);
-  return readNodes(ctx, r, pages, from, to, nodeBytes.subarray(0, to - from));
+  return readNodes(ctx, r, pages, from, to, nodeBytes);
 }
 
 /**
@@ -486,6 +491,37 @@ function evictsByRuns(ctx: DeviceContext, r: Region, first: number, end: number,
   return ranges.every((g) => picksOneNode(ctx.policyAt(r, g.from, t, true)));
 }
 
+/** A chunk's node plane as bytes and as words (four pages a word: the plane starts its buffer, see Chunk). */
+export interface NodePlane {
+  bytes: Uint8Array;
+  words: Uint32Array;
+}
+
+export function nodePlane(c: Chunk): NodePlane {
+  return { bytes: c.node, words: new Uint32Array(c.node.buffer, c.node.byteOffset, CHUNK_PAGES >> 2) };
+}
+
+/**
+ * The first i in [from, to) where (bytes[i] === node) === on, or `to`. Fast path:
+ * between word boundaries, four pages per step: in y = word ^ node·0x01010101 a
+ * byte is zero exactly where the page is on `node`, so a word holds a page on
+ * `node` when y has a zero byte and a page off it when y !== 0; the word that does
+ * is then searched byte by byte, as the whole range would be.
+ */
+export function firstWhere(plane: NodePlane, from: number, to: number, node: number, on: boolean): number {
+  const { bytes, words } = plane;
+  let i = from;
+  for (; i < to && (i & 3) !== 0; i++) if ((bytes[i] === node) === on) return i;
+  const spread = Math.imul(node, 0x01010101);
+  for (; i + 4 <= to; i += 4) {
+    const y = words[i >> 2] ^ spread;
+    // (y & 0x7f7f7f7f) + 0x7f7f7f7f sets each byte's top bit when its low 7 bits are not all zero, with no carry between bytes
+    if (on ? ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) !== 0 : y !== 0) break;
+  }
+  for (; i < to; i++) if ((bytes[i] === node) === on) return i;
+  return to;
+}
+
 // evictRuns' work arrays, reused from call to call: its runs of pages and their targets
 let runFirst = new Int32Array(0);
 let runLength = new Int32Array(0);
@@ -519,11 +555,11 @@ function evictRuns(run: DeviceRun, ctx: DeviceContext, r: Region, first: number,
       p = chunkEnd;
       continue;
     }
-    const nodes = c.node;
+    const chunkFirst = p - (p & CHUNK_MASK);
+    const plane = nodePlane(c);
     while (p < chunkEnd) {
-      while (p < chunkEnd && nodes[p & CHUNK_MASK] !== devNode) p++;
-      let q = p;
-      while (q < chunkEnd && nodes[q & CHUNK_MASK] === devNode) q++;
+      p = chunkFirst + firstWhere(plane, p - chunkFirst, chunkEnd - chunkFirst, devNode, true);
+      const q = chunkFirst + firstWhere(plane, p - chunkFirst, chunkEnd - chunkFirst, devNode, false);
       // device pages [p, q), range by range
       while (p < q) {
         if (p >= ranges[range].to) {

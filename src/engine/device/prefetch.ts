@@ -29,6 +29,16 @@ export interface PrefetchInput {
  * thrashing page, or a page already resident at the destination.
  */
 export function computePrefetch(input: PrefetchInput): number[] {
+  const out: number[] = [];
+  prefetchInto(input, 0, out);
+  return out;
+}
+
+/**
+ * computePrefetch's picks plus `offset`, written to out[0, n) of a list the
+ * caller reuses (so that a fault service allocates no list of picks); returns n.
+ */
+export function prefetchInto(input: PrefetchInput, offset: number, out: number[]): number {
   const { pages, faulted, threshold } = input;
   const bigPages = Math.max(1, Math.floor((input.bigPageBytes ?? 64 * 1024) / input.pageSize));
   // Ghost leaves in front of a block that starts mid big page keep the tree's
@@ -76,7 +86,7 @@ export function computePrefetch(input: PrefetchInput): number[] {
     if (to === pages) break; // already reaches the end of the block
   }
 
-  return tree.picks(lo, hi);
+  return tree.picks(lo, hi, offset, out);
 }
 
 /** Bits of LeafTree.marks, per block page. */
@@ -176,32 +186,38 @@ class LeafTree {
 
   /**
    * The pages of [lo, hi) taken and neither faulted, thrashing nor resident,
-   * ascending. Fast path: when count read the resident bytes as words, four pages
-   * at a time, from their take, marks and resident words: the bit 0 of each byte of
-   * `pickable` is the per-page test of that byte's page.
+   * ascending, plus `offset`, written to out[0, n); returns n. Fast path: when
+   * count read the resident bytes as words, four pages at a time, from their take,
+   * marks and resident words: the bit 0 of each byte of `pickable` is the per-page
+   * test of that byte's page.
    */
-  picks(lo: number, hi: number): number[] {
-    const out: number[] = [];
-    if (!this.residentInWords) return this.pickEach(lo, hi, out);
+  picks(lo: number, hi: number, offset: number, out: number[]): number {
+    if (!this.residentInWords) return this.pickEach(lo, hi, offset, out, 0);
     const { takeWords, markWords, residentWords } = this;
     const head = Math.min(hi, (lo + 3) & ~3);
     const tail = Math.max(head, hi & ~3);
-    this.pickEach(lo, head, out);
+    let n = this.pickEach(lo, head, offset, out, 0);
     for (let p = head; p < tail; p += 4) {
       const w = p >> 2;
       // take bytes are 0 or 1
       const pickable = takeWords[w] & ~(nonZeroBytes(markWords[w] & UNPICKABLE_WORD) | nonZeroBytes(residentWords[w]));
-      if (pickable === TAKEN_WORD) out.push(p, p + 1, p + 2, p + 3);
-      else if (pickable !== 0) for (let j = 0; j < 4; j++) if ((pickable >>> (8 * j)) & 1) out.push(p + j);
+      if (pickable === TAKEN_WORD) {
+        const q = p + offset;
+        out[n] = q;
+        out[n + 1] = q + 1;
+        out[n + 2] = q + 2;
+        out[n + 3] = q + 3;
+        n += 4;
+      } else if (pickable !== 0) for (let j = 0; j < 4; j++) if ((pickable >>> (8 * j)) & 1) out[n++] = p + j + offset;
     }
-    return this.pickEach(tail, hi, out);
+    return this.pickEach(tail, hi, offset, out, n);
   }
 
-  /** picks for [from, to), page by page, onto `out`. */
-  private pickEach(from: number, to: number, out: number[]): number[] {
+  /** picks for [from, to), page by page, plus `offset`, onto out from out[n]; returns the new n. */
+  private pickEach(from: number, to: number, offset: number, out: number[], n: number): number {
     const { take, marks, resident } = this;
-    for (let p = from; p < to; p++) if (take[p] && (marks[p] & (FAULTED | THRASHING)) === 0 && !resident[p]) out.push(p);
-    return out;
+    for (let p = from; p < to; p++) if (take[p] && (marks[p] & (FAULTED | THRASHING)) === 0 && !resident[p]) out[n++] = p + offset;
+    return n;
   }
 
   /** Populated leaves in [0, leaf). */
