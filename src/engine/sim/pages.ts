@@ -24,6 +24,8 @@ export const PageFlag = {
 
 export class Chunk {
   readonly node: Uint8Array;
+  /** the node plane four pages a word, for scans over runs of one node (sameNodeEnd) */
+  readonly node32: Uint32Array;
   readonly flags: Uint8Array;
   readonly mapped: Uint8Array;
   readonly touched: Uint8Array;
@@ -32,6 +34,7 @@ export class Chunk {
   constructor() {
     const buf = new ArrayBuffer(CHUNK_PAGES * 4);
     this.node = new Uint8Array(buf, 0, CHUNK_PAGES).fill(NO_NODE);
+    this.node32 = new Uint32Array(buf, 0, CHUNK_PAGES / 4);
     this.flags = new Uint8Array(buf, CHUNK_PAGES, CHUNK_PAGES);
     this.mapped = new Uint8Array(buf, CHUNK_PAGES * 2, CHUNK_PAGES);
     this.touched = new Uint8Array(buf, CHUNK_PAGES * 3, CHUNK_PAGES);
@@ -45,6 +48,24 @@ export class Chunk {
 export function fillBytes(bytes: Uint8Array, value: number, from: number, to: number): void {
   if (to - from < 16) for (let k = from; k < to; k++) bytes[k] = value;
   else bytes.fill(value, from, to);
+}
+
+/**
+ * The end of the run of chunk pages [i, end) whose node byte is `node`. Fast path:
+ * on whole aligned words, four pages at a time; a word equals node * 0x01010101
+ * exactly when each of its four bytes is `node` (in either byte order), so it stops
+ * at the same page as a byte-by-byte scan.
+ */
+export function sameNodeEnd(c: Chunk, i: number, end: number, node: number): number {
+  const nodes = c.node;
+  while (i < end && (i & 3) !== 0 && nodes[i] === node) i++;
+  if ((i & 3) === 0) {
+    const four = node * 0x01010101;
+    const words = c.node32;
+    while (i + 4 <= end && words[i >> 2] === four) i += 4;
+  }
+  while (i < end && nodes[i] === node) i++;
+  return i;
 }
 
 /** True when the node byte stands for real memory of some node. */
