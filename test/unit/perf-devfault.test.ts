@@ -6,12 +6,12 @@
 // - the batch drops a page two lanes fault on by comparing with its last entry
 //   (Lanes.addFault), not with a set of every page;
 // - the prefetcher's resident marks are computed four bytes at a time
-//   (BlockScratch.markResident), and must equal the byte-by-byte comparison.
+//   (zeroBytes of the node word and the node), and must equal the byte-by-byte comparison.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockScratch } from '../../src/engine/device/faultService';
 import { fastPaths } from '../../src/engine/device/gpuAccess';
+import { zeroBytes } from '../../src/engine/device/prefetch';
 import { EventKind } from '../../src/engine/events';
 import type { SimResult } from '../../src/engine/index';
 import { sim } from './device-sim-helpers';
@@ -89,19 +89,20 @@ test('lanes closer than a page fault once per page: a batch holds each page once
   assert.deepEqual(r.metrics.deviceFaults, { gpu0: 4 });
 });
 
-test('markResident, four bytes at a time, marks exactly the bytes equal to the node', () => {
-  const scratch = new BlockScratch();
+test('zeroBytes of node word ^ node, four bytes at a time, marks exactly the bytes equal to the node', () => {
   let x = 12345;
   const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
   for (const count of [1, 3, 4, 5, 511, 512]) {
     for (const node of [0, 1, 2, 0x7f, 0x80, 0xfe, 0xff]) {
       // the node mixed with bytes one bit away from it (which a borrow or carry between bytes would confuse) and random bytes
       const near = (b: number) => [node, node ^ 1, node ^ 0x80, node ^ 0xff, node ^ (1 << (b % 8)), b][b % 6];
-      const bytes = Uint8Array.from({ length: count }, () => near(next()));
-      scratch.reserve(count);
-      scratch.nodes.set(bytes);
-      const expected = Array.from(bytes, (b) => (b === node ? 1 : 0));
-      assert.deepEqual(Array.from(scratch.markResident(node, count)), expected, `count ${count}, node ${node}`);
+      const bytes = new Uint8Array((count + 3) & ~3);
+      for (let i = 0; i < count; i++) bytes[i] = near(next());
+      const words = new Uint32Array(bytes.buffer);
+      const marks = new Uint8Array(bytes.length);
+      new Uint32Array(marks.buffer).set(words.map((w) => zeroBytes(w ^ Math.imul(node, 0x01010101))));
+      const expected = Array.from(bytes.subarray(0, count), (b) => (b === node ? 1 : 0));
+      assert.deepEqual(Array.from(marks.subarray(0, count)), expected, `count ${count}, node ${node}`);
     }
   }
 });

@@ -277,7 +277,7 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
         pages: count,
         pageSize: run.pageSize,
         firstPageInFrame: run.vpn(r, first) % run.pagesPerBlock,
-        residentAtDestination: blockScratch.markResident(devNode, count),
+        nodesAtDestination: { words: blockScratch.nodeWords, node: devNode },
         faulted: relative(faulted, first),
         thrashing: run.rt.thrashing.thrashingInBlock(block),
         threshold: params.prefetchThreshold,
@@ -306,48 +306,20 @@ function prefetchable(run: DeviceRun, ctx: DeviceContext, r: Region, p: number, 
 }
 
 /**
- * The node bytes of one block (read into `nodes`) and which of them are on the destination, in arrays
- * reused from block to block (prefetchRegion is not reentrant). Their lengths are
- * multiples of 4, so that markResident can read them four bytes at a time.
+ * The node bytes of one block (read into `nodes`), in an array reused from block to
+ * block (prefetchRegion is not reentrant). Its length is a multiple of 4, so that
+ * the prefetcher can read it four bytes at a time (`nodeWords`).
  */
-export class BlockScratch {
+class BlockScratch {
   nodes = new Uint8Array(0);
-  resident = new Uint8Array(0);
-  private nodeWords = new Uint32Array(0);
-  private residentWords = new Uint32Array(0);
-  /** resident[0, count) for the last count asked for (nearly always a whole block) */
-  private residentView = new Uint8Array(0);
+  /** the same bytes, four per word */
+  nodeWords = new Uint32Array(0);
 
   /** Makes the arrays hold at least `count` pages. */
   reserve(count: number): void {
     if (this.nodes.length >= count) return;
-    const length = (count + 3) & ~3;
-    this.nodes = new Uint8Array(length);
-    this.resident = new Uint8Array(length);
+    this.nodes = new Uint8Array((count + 3) & ~3);
     this.nodeWords = new Uint32Array(this.nodes.buffer);
-    this.residentWords = new Uint32Array(this.resident.buffer);
-    this.residentView = this.resident.subarray(0, 0);
-  }
-
-  /**
-   * resident[i] = 1 where nodes[i] === node, else 0, for i < count; returns
-   * resident[0, count). Four bytes per step: in y = word ^ node·0x01010101 a
-   * byte is zero exactly where the page is on `node`, and
-   * ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) sets the top bit of exactly
-   * the zero bytes and no other bit (a byte's low 7 bits plus 0x7f never carry into
-   * the next byte), so shifting it down 7 leaves 1 in each such byte.
-   */
-  markResident(node: number, count: number): Uint8Array {
-    this.reserve(count);
-    const spread = Math.imul(node, 0x01010101);
-    const words = this.nodeWords;
-    const out = this.residentWords;
-    for (let w = 0, n = (count + 3) >> 2; w < n; w++) {
-      const y = words[w] ^ spread;
-      out[w] = ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) >>> 7;
-    }
-    if (this.residentView.length !== count) this.residentView = this.resident.subarray(0, count);
-    return this.residentView;
   }
 }
 

@@ -11,6 +11,7 @@ import { picksOneNode, type Policy } from '../sim/policy';
 import type { Segment } from '../sim/rangeMap';
 import type { Region } from '../sim/state';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
+import { zeroBytes } from './prefetch';
 import type { Processor } from './processor';
 
 /** Causes whose migrations the thrashing detector counts (uvm_perf_thrashing.c: faults, prefetches, access counters). */
@@ -515,8 +516,7 @@ export function firstWhere(plane: NodePlane, from: number, to: number, node: num
   const spread = Math.imul(node, 0x01010101);
   for (; i + 4 <= to; i += 4) {
     const y = words[i >> 2] ^ spread;
-    // (y & 0x7f7f7f7f) + 0x7f7f7f7f sets each byte's top bit when its low 7 bits are not all zero, with no carry between bytes
-    if (on ? ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) !== 0 : y !== 0) break;
+    if (on ? zeroBytes(y) !== 0 : y !== 0) break;
   }
   for (; i < to; i++) if ((bytes[i] === node) === on) return i;
   return to;

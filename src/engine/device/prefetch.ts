@@ -25,6 +25,16 @@ export interface PrefetchInput {
 }
 
 /**
+ * A PrefetchInput whose residency is given as the block's node bytes: the fault
+ * service has them already, and comparing them with the destination while counting
+ * saves a pass that would write the resident bytes first.
+ */
+export interface NodesPrefetchInput extends Omit<PrefetchInput, 'residentAtDestination'> {
+  /** node byte of block page p = byte p of `words` (four pages per word); a page is resident at the destination where its byte is `node` */
+  nodesAtDestination: { words: Uint32Array; node: number };
+}
+
+/**
  * Block-relative page indices to prefetch, ascending: never a faulted page, a
  * thrashing page, or a page already resident at the destination.
  */
@@ -38,7 +48,7 @@ export function computePrefetch(input: PrefetchInput): number[] {
  * computePrefetch's picks plus `offset`, written to out[0, n) of a list the
  * caller reuses (so that a fault service allocates no list of picks); returns n.
  */
-export function prefetchInto(input: PrefetchInput, offset: number, out: number[]): number {
+export function prefetchInto(input: PrefetchInput | NodesPrefetchInput, offset: number, out: number[]): number {
   const { pages, faulted, threshold } = input;
   const bigPages = Math.max(1, Math.floor((input.bigPageBytes ?? 64 * 1024) / input.pageSize));
   // Ghost leaves in front of a block that starts mid big page keep the tree's
@@ -53,8 +63,8 @@ export function prefetchInto(input: PrefetchInput, offset: number, out: number[]
 
   const ascending = isAscending(faulted) ? faulted : [...faulted].sort((a, b) => a - b);
   growToBigPages(marks, shift, pages, bigPages, ascending);
-  const resident = input.residentAtDestination;
-  tree.count(resident, shift, pages);
+  if ('nodesAtDestination' in input) tree.countNodes(input.nodesAtDestination.words, input.nodesAtDestination.node, shift, pages);
+  else tree.count(input.residentAtDestination, shift, pages);
 
   // walk from faulted pages that are not thrashing, in order; only [lo, hi) can be taken
   let lo = pages;
@@ -107,6 +117,21 @@ function nonZeroBytes(x: number): number {
   x |= x >>> 2;
   x |= x >>> 1;
   return x & TAKEN_WORD;
+}
+
+/**
+ * 1 in each byte of the result where that byte of `x` is zero, else 0: in
+ * y = x & 0x7f7f7f7f, y + 0x7f7f7f7f sets a byte's top bit exactly where its low 7
+ * bits are not all zero (a byte's low 7 bits plus 0x7f never carry into the next
+ * byte); or-ing x adds the top bits, so the inverted top bits are the zero bytes.
+ */
+export function zeroBytes(x: number): number {
+  return ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f) >>> 7;
+}
+
+/** Populated leaves among the 4 pages of a marks word and a resident word (resident bytes any non-zero value). */
+function populatedIn(markWord: number, residentWord: number): number {
+  return Math.imul(nonZeroBytes((markWord & POPULATING_WORD) | residentWord), 0x01010101) >>> 24;
 }
 
 function isAscending(list: readonly number[]): boolean {
@@ -172,11 +197,52 @@ class LeafTree {
       groups.fill(0, 0, ghost + 1);
       const marks = this.markWords;
       for (let g = ghost, w = 0, sum = 0; g < fullGroups; g++, w++) {
-        sum += Math.imul(nonZeroBytes((marks[w] & POPULATING_WORD) | words[w]), 0x01010101) >>> 24;
+        sum += populatedIn(marks[w], words[w]);
         groups[g + 1] = sum;
       }
       return;
     }
+    this.countLeaves(fullGroups);
+  }
+
+  /**
+   * count, for residency given as node bytes four per word: a page is resident
+   * where its byte is `node`. Each resident word is zeroBytes(node word ^ node in
+   * every byte), the byte-by-byte comparison four pages at a time; they are kept
+   * in residentWords, which picks and populated then read as count's copy.
+   */
+  countNodes(nodeWords: Uint32Array, node: number, shift: number, pages: number): void {
+    this.resident = this.residentBytes;
+    this.shift = shift;
+    this.residentInWords = true;
+    const spread = Math.imul(node, 0x01010101);
+    const resident = this.residentWords;
+    const words = (pages + 3) >> 2;
+    const fullGroups = (shift + pages) >> 2;
+    if (shift % 4 !== 0) {
+      for (let w = 0; w < words; w++) resident[w] = zeroBytes(nodeWords[w] ^ spread);
+      this.countLeaves(fullGroups);
+      return;
+    }
+    // Fast path: count's word loop, each resident word made on the way from its node word
+    const { groups } = this;
+    const ghost = shift >> 2;
+    groups.fill(0, 0, ghost + 1);
+    const marks = this.markWords;
+    let w = 0;
+    for (let g = ghost, sum = 0; g < fullGroups; g++, w++) {
+      const residentWord = zeroBytes(nodeWords[w] ^ spread);
+      resident[w] = residentWord;
+      sum += populatedIn(marks[w], residentWord);
+      groups[g + 1] = sum;
+    }
+    // the block's last, partial word: picked from, never counted as a group
+    if (w < words) resident[w] = zeroBytes(nodeWords[w] ^ spread);
+  }
+
+  /** The group counts leaf by leaf, from the marks and this.resident. */
+  private countLeaves(fullGroups: number): void {
+    const { groups } = this;
     groups[0] = 0;
     for (let g = 0, sum = 0; g < fullGroups; g++) {
       for (let leaf = 4 * g; leaf < 4 * g + 4; leaf++) sum += this.populated(leaf);
