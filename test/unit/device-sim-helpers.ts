@@ -22,3 +22,16 @@ export function diags(r: SimResult, code: string): string[] {
 export function failedExpects(r: SimResult): string[] {
   return r.expects.filter((e) => !e.pass).map((e) => `${e.line}: ${e.message}`);
 }
+
+/** Everything a run leaves: the event and step logs, metrics, residency, diagnostics (what a fast path must keep). */
+export function observable(r: SimResult): Record<string, unknown> {
+  const e = r.events;
+  const cols = ['step', 'time', 'kind', 'agent', 'from', 'to', 'cause', 'line', 'region', 'page', 'count'] as const;
+  return {
+    events: Object.fromEntries(cols.map((c) => [c, Array.from(e[c].slice(0, e.length))])),
+    steps: { line: Array.from(r.steps.line), time: Array.from(r.steps.time), firstEvent: Array.from(r.steps.firstEvent) },
+    metrics: r.metrics,
+    regions: r.regions.map((x) => [x.name, x.resident]),
+    diagnostics: r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`),
+  };
+}

@@ -4,6 +4,7 @@
 // range (address.ts), RangeMap.stretchAt and PageStore.placeRun.
 
 import { test } from 'node:test';
+import { observable } from './device-sim-helpers';
 import assert from 'node:assert/strict';
 import { driverLayer } from '../../src/engine/device/layer';
 import type { DeviceLayerFactory, SimResult } from '../../src/engine/index';
@@ -45,18 +46,6 @@ function recording(heard: Heard): DeviceLayerFactory {
   };
 }
 
-/** Everything a run leaves that the take-back could change: the event and step logs, metrics, residency. */
-function observable(r: SimResult): unknown {
-  const e = r.events;
-  const cols = ['step', 'time', 'kind', 'agent', 'from', 'to', 'cause', 'line', 'region', 'page', 'count'] as const;
-  return {
-    events: Object.fromEntries(cols.map((c) => [c, Array.from(e[c].slice(0, e.length))])),
-    steps: { line: Array.from(r.steps.line), time: Array.from(r.steps.time), firstEvent: Array.from(r.steps.firstEvent) },
-    metrics: r.metrics,
-    regions: r.regions.map((x) => x.resident),
-    diagnostics: r.diagnostics.map((d) => d.code),
-  };
-}
 
 /**
  * A scenario run twice: under `mbind A <policy>`, where every page that comes back

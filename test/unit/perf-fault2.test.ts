@@ -24,20 +24,8 @@ import type { DeviceContext, DeviceLayer } from '../../src/engine/sim/device';
 import { Runner } from '../../src/engine/sim/run';
 import { DEFAULT_LIMITS, SimState } from '../../src/engine/sim/state';
 import { parse } from '../../src/engine/syntax/parser';
-import { sim } from './device-sim-helpers';
+import { observable, sim } from './device-sim-helpers';
 
-/** Everything a run leaves: the event and step logs, metrics, residency, diagnostics. */
-function observable(r: SimResult): unknown {
-  const e = r.events;
-  const cols = ['step', 'time', 'kind', 'agent', 'from', 'to', 'cause', 'line', 'region', 'page', 'count'] as const;
-  return {
-    events: Object.fromEntries(cols.map((c) => [c, Array.from(e[c].slice(0, e.length))])),
-    steps: { line: Array.from(r.steps.line), time: Array.from(r.steps.time), firstEvent: Array.from(r.steps.firstEvent) },
-    metrics: r.metrics,
-    regions: r.regions.map((x) => [x.name, x.resident]),
-    diagnostics: r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`),
-  };
-}
 
 /** Runs the scenario with the fast path on and off (`set(false)`); returns the fast run. */
 function assertSameRuns(text: string, set: (on: boolean) => void): SimResult {
