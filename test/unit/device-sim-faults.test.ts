@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cause, EventKind, DEVICE_AGENT } from '../../src/engine/index';
-import { diags, failedExpects, pagesOn, sim } from './device-sim-helpers';
+import { diags, failedExpects, pagesOn, sim, PING_PONG } from './device-sim-helpers';
 import { errors } from './sim-helpers';
 
 test('a GPU first touch allocates device memory directly: no migration', () => {
@@ -160,13 +160,7 @@ test('a chunk the CPU emptied is reused before any full one is evicted', () => {
 });
 
 test('ping-pong: the driver throttles, then pins; with thrashing off it only warns', () => {
-  const text = `machine x86-pcie
-    A = mmap 64K
-    cpu write A
-    repeat 200
-      gpu write A
-      cpu write A
-    end`;
+  const text = PING_PONG;
   const on = sim(text);
   const off = sim(text, { set: { thrashing: 'off' } });
   assert.ok(on.metrics.throttles > 0 && on.metrics.pins > 0);

@@ -35,3 +35,12 @@ export function observable(r: SimResult): Record<string, unknown> {
     diagnostics: r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`),
   };
 }
+
+/** A GPU and the CPU writing one 64 KiB range in turn: enough to make UVM throttle, then pin. */
+export const PING_PONG = `machine x86-pcie
+    A = mmap 64K
+    cpu write A
+    repeat 200
+      gpu write A
+      cpu write A
+    end`;

@@ -8,7 +8,7 @@ import { driverLayer } from '../../src/engine/device/layer';
 import { ThrashingTracker, type ThrashingParams } from '../../src/engine/device/thrashing';
 import type { DeviceContext, DeviceLayerFactory, Region, SimResult } from '../../src/engine/index';
 import { EventKind } from '../../src/engine/events';
-import { sim } from './device-sim-helpers';
+import { sim, PING_PONG } from './device-sim-helpers';
 
 interface Leave {
   r: Region;
@@ -86,13 +86,7 @@ test('a region that starts inside a 2 MiB block is taken back block by block as 
 });
 
 test('runs taken back while the detector tracks the block give the same throttles and pins as pages one by one', () => {
-  const text = `machine x86-pcie
-    A = mmap 64K
-    cpu write A
-    repeat 200
-      gpu write A
-      cpu write A
-    end`;
+  const text = PING_PONG;
   const { perPage, runs } = bothWays(text);
   assert.ok(runs.metrics.throttles > 0 && runs.metrics.pins > 0, 'the scenario must reach the tracking path');
   assert.deepEqual(runs, perPage);
