@@ -90,11 +90,29 @@ export interface EventRecord {
   count: number;
 }
 
-/** A copy of column `a` with room for `n` entries: the logs' columns grow by copying. */
-export function resized<T extends Uint8Array | Uint32Array | Float64Array>(a: T, n: number): T {
-  const b = new (a.constructor as { new (n: number): T })(n);
-  b.set(a);
-  return b;
+type Column = Uint8Array | Uint32Array | Float64Array;
+
+/**
+ * Copies of a log's columns with room for `n` rows each, all in one new ArrayBuffer.
+ * V8 counts ArrayBuffer memory against the heap's limit, and each large allocation
+ * past it set off a full collection (three in a row when eleven columns grew one by
+ * one, each marking the whole syntax tree of a long scenario); one buffer sets off
+ * none or one.
+ */
+export function regrown<T extends Column[]>(columns: [...T], n: number): T {
+  // widest columns first, so that every column starts aligned to its element size
+  const order = columns.map((_, i) => i).sort((a, b) => columns[b].BYTES_PER_ELEMENT - columns[a].BYTES_PER_ELEMENT);
+  const buffer = new ArrayBuffer(columns.reduce((bytes, c) => bytes + c.BYTES_PER_ELEMENT * n, 0));
+  const out = new Array<Column>(columns.length);
+  let offset = 0;
+  for (const i of order) {
+    const old = columns[i];
+    const column = new (old.constructor as new (b: ArrayBuffer, offset: number, n: number) => Column)(buffer, offset, n);
+    column.set(old.subarray(0, Math.min(old.length, n)));
+    out[i] = column;
+    offset += old.BYTES_PER_ELEMENT * n;
+  }
+  return out as T;
 }
 
 /**
@@ -267,17 +285,10 @@ export class EventLog {
   }
 
   private resize(n: number): void {
-    this.step = resized(this.step, n);
-    this.time = resized(this.time, n);
-    this.kind = resized(this.kind, n);
-    this.agent = resized(this.agent, n);
-    this.from = resized(this.from, n);
-    this.to = resized(this.to, n);
-    this.cause = resized(this.cause, n);
-    this.line = resized(this.line, n);
-    this.region = resized(this.region, n);
-    this.page = resized(this.page, n);
-    this.count = resized(this.count, n);
+    [this.step, this.time, this.kind, this.agent, this.from, this.to, this.cause, this.line, this.region, this.page, this.count] = regrown(
+      [this.step, this.time, this.kind, this.agent, this.from, this.to, this.cause, this.line, this.region, this.page, this.count],
+      n,
+    );
   }
 
 }

@@ -99,3 +99,31 @@ test('StepRecorder.reserve keeps the steps it has', () => {
   }
   assert.deepEqual(reserved.finish(), grown.finish());
 });
+
+test('a log grows in one allocation: its columns share one buffer, each aligned to its element size', () => {
+  const log = new EventLog();
+  log.add(0, 1.5, EventKind.Alloc, 0, 255, 0, Cause.Fault, 3, 0, 10, 1);
+  log.reserve(3001);
+  const buffers = new Set(COLUMNS.map((c) => log[c].buffer));
+  assert.equal(buffers.size, 1, 'one buffer for all eleven columns');
+  for (const c of COLUMNS) {
+    assert.equal(log[c].byteOffset % log[c].BYTES_PER_ELEMENT, 0, `${c} is aligned`);
+    assert.equal(log[c].length, 3001);
+  }
+  assert.deepEqual(
+    COLUMNS.map((c) => log[c][0]),
+    [0, 1.5, EventKind.Alloc, 0, 255, 0, Cause.Fault, 3, 0, 10, 1],
+  );
+});
+
+test('a StepRecorder that filled the room it reserved hands over its columns without a copy', () => {
+  const steps = new StepRecorder();
+  steps.reserve(2000);
+  for (let i = 0; i < 2000; i++) steps.add(i + 1, i * 0.5, i);
+  const full = steps.finish();
+  assert.equal(new Set([full.line.buffer, full.time.buffer, full.firstEvent.buffer]).size, 1);
+  const part = new StepRecorder();
+  part.reserve(2000);
+  part.add(1, 0.5, 0);
+  assert.equal(part.finish().line.length, 1, 'a run that stopped early is cut to its length');
+});

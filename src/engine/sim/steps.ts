@@ -1,6 +1,6 @@
 // Growable column store of executed steps (result.ts StepLog).
 
-import { resized } from '../events';
+import { regrown } from '../events';
 import type { StepLog } from '../result';
 
 export class StepRecorder {
@@ -24,9 +24,7 @@ export class StepRecorder {
   }
 
   private resize(n: number): void {
-    this.line = resized(this.line, n);
-    this.time = resized(this.time, n);
-    this.firstEvent = resized(this.firstEvent, n);
+    [this.line, this.time, this.firstEvent] = regrown([this.line, this.time, this.firstEvent], n);
   }
 
   get count(): number {
@@ -34,11 +32,9 @@ export class StepRecorder {
   }
 
   finish(): StepLog {
-    return {
-      length: this.length,
-      line: this.line.slice(0, this.length),
-      time: this.time.slice(0, this.length),
-      firstEvent: this.firstEvent.slice(0, this.length),
-    };
+    // a run that used all the room it reserved keeps its columns: a copy of millions of
+    // rows would be one more large allocation, and with it one more full collection
+    const fit = <T extends Uint32Array | Float64Array>(c: T): T => (c.length === this.length ? c : (c.slice(0, this.length) as T));
+    return { length: this.length, line: fit(this.line), time: fit(this.time), firstEvent: fit(this.firstEvent) };
   }
 }
