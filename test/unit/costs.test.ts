@@ -41,6 +41,18 @@ test('GH200 copies are asymmetric: 375 GB/s to the GPU, 297 GB/s back', () => {
   assert.ok(Math.abs(d2h / dmaBandwidth(297 * GB, 2 * MiB) - 1) < 1e-9);
 });
 
+test('the cost of one page, kept per pair of nodes, is each direction\'s own and as computed for any size', () => {
+  const m = model('gh200');
+  const page = presetMachine('gh200').pageSize;
+  const toGpu = (page / dmaBandwidth(375 * GB, page)) * 1e9;
+  const back = (page / dmaBandwidth(297 * GB, page)) * 1e9;
+  for (let round = 0; round < 2; round++) {
+    assert.ok(Math.abs(m.copyNs(0, 1, page) / toGpu - 1) < 1e-12, 'to the GPU');
+    assert.ok(Math.abs(m.copyNs(1, 0, page) / back - 1) < 1e-12, 'back from it');
+  }
+  assert.ok(Math.abs(m.copyNs(0, 1, 2 * page) / ((2 * page) / dmaBandwidth(375 * GB, 2 * page)) / 1e9 - 1) < 1e-12, 'two pages are not the page cost');
+});
+
 /** Moving 1 GiB to the GPU in 2 MiB transfers, one fault batch per transfer. */
 const bulkMigration = (m: CostModel, g: number) => 512 * (m.deviceFaultBatchNs + m.copyNs(0, g, 2 * MiB));
 /** A GPU reading 1 GiB of CPU memory in place, page by page. */

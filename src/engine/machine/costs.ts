@@ -158,13 +158,22 @@ export function costModelFor(machine: Machine): CostModel {
   );
   const routes = routeTable(machine, preset ? presetEdges(machine, preset) : customEdges(machine));
 
-  const copyNs = (from: number, to: number, bytes: number): number => {
+  const transferNs = (from: number, to: number, bytes: number): number => {
     if (from === to || bytes <= 0) return 0;
     const r = routes[from]?.[to];
     if (!r) return Infinity;
     const cap = Math.min(memoryBw[from], memoryBw[to]);
     const bw = r.dma ? Math.min(dmaBandwidth(r.bw, bytes), cap) : Math.min(r.bw, cap);
     return (bytes / bw) * 1e9;
+  };
+  // one page between two nodes is the commonest copy (each page a random access moves),
+  // so its cost is worked out once per pair of nodes
+  const n = machine.nodes.length;
+  const pageCopyNs = new Float64Array(n * n).fill(NaN);
+  const copyNs = (from: number, to: number, bytes: number): number => {
+    if (bytes !== machine.pageSize || from >= n || to >= n) return transferNs(from, to, bytes);
+    const known = pageCopyNs[from * n + to];
+    return known === known ? known : (pageCopyNs[from * n + to] = transferNs(from, to, bytes));
   };
   const accessNs = (at: number, node: number, bytes: number): number => {
     const local = memoryBw[node] ?? DEFAULT_DRAM_BW;
