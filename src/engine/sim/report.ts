@@ -39,5 +39,6 @@ export function regionReports(s: SimState): RegionReport[] {
 /** Fills the metrics that are read off the final state. */
 export function finalMetrics(s: SimState): void {
   s.metrics.timeNs = s.now - s.resetAt;
+  s.settleMigrations();
   for (const n of s.machine.nodes) s.metrics.peakPages[n.name] = s.pages.peak[n.index];
 }

@@ -8,7 +8,7 @@ import { deviceContext, type DeviceContext, type DeviceLayer, type DeviceLayerFa
 import { expect } from './expect';
 import { getMempolicy, mbind, setMempolicy } from './mempolicy';
 import { migratePages, movePages } from './migrate';
-import { emptyMetrics, type SimState } from './state';
+import type { SimState } from './state';
 
 /** Statements that are steps; `phase` and `repeat` only group them. */
 type Executable = Exclude<Statement, { kind: 'phase' | 'repeat' }>;
@@ -115,8 +115,7 @@ export class Runner {
         s.now = Math.max(s.now, st.ns);
         return;
       case 'reset':
-        s.metrics = { ...emptyMetrics(), peakPages: s.metrics.peakPages, wastedBytes: s.metrics.wastedBytes };
-        s.resetAt = s.now;
+        s.resetMetrics();
         return;
       default:
         return expect(s, st);

@@ -2,11 +2,12 @@
 // store, clock, logs and the metrics being accumulated. Statement handlers in the
 // other modules of this folder read and change it.
 
-import { CAUSE_NAMES, Cause, EventLog, NO_NODE } from '../events';
+import { Cause, EventLog, NO_NODE } from '../events';
 import type { CostModel } from '../machine/costs';
 import type { Machine } from '../machine/machine';
 import type { CallRecord, Diagnostic, DiagnosticCode, ExpectRecord, Metrics, Severity } from '../result';
 import type { Backing, Prot, Span } from '../syntax/ast';
+import { MigrationTally } from './migrationTally';
 import { CHUNK_PAGES, PageStore } from './pages';
 import { Allocator, type Policy } from './policy';
 import { RangeMap } from './rangeMap';
@@ -105,7 +106,8 @@ export class SimState {
   onPagesLeftDevice: ((r: Region, first: number, end: number, from: number, leftAt: Float64Array) => void) | null = null;
   /** the departure times handed to onPagesLeftDevice, one per page of a chunk, reused by every call */
   readonly leftAt = new Float64Array(CHUNK_PAGES);
-  private readonly directions = new Map<number, string>();
+  /** bytes migrated since the last reset, by direction and cause (see MigrationTally) */
+  private migrated = this.newTally();
   stopped = false;
   /**
    * page operations left before the run is cut short (set by the constructor). A number
@@ -182,21 +184,24 @@ export class SimState {
   /** Counts a migration of `pages` pages from one node to another for the metrics. */
   countMigration(from: number, to: number, pages: number, cause: Cause): void {
     if (from === NO_NODE) return;
-    const bytes = pages * this.machine.pageSize;
-    const m = this.metrics;
-    m.migrations += pages;
-    const dir = this.direction(from, to);
-    m.migratedBytes[dir] = (m.migratedBytes[dir] ?? 0) + bytes;
-    const why = CAUSE_NAMES[cause];
-    m.migratedBytesByCause[why] = (m.migratedBytesByCause[why] ?? 0) + bytes;
+    this.metrics.migrations += pages;
+    this.migrated.add(from, to, pages * this.machine.pageSize, cause);
   }
 
-  /** "cpu0->gpu0" for a pair of node indices, built once (migrations are counted per page on hot paths). */
-  private direction(from: number, to: number): string {
-    const key = from * 256 + to;
-    let name = this.directions.get(key);
-    if (name === undefined) this.directions.set(key, (name = `${this.nodeName(from)}->${this.nodeName(to)}`));
-    return name;
+  /** Starts the metrics over (the `reset` statement), keeping what describes the whole run. */
+  resetMetrics(): void {
+    this.metrics = { ...emptyMetrics(), peakPages: this.metrics.peakPages, wastedBytes: this.metrics.wastedBytes };
+    this.migrated = this.newTally();
+    this.resetAt = this.now;
+  }
+
+  /** Writes the migrated bytes into the metrics' records (at the end of the run). */
+  settleMigrations(): void {
+    this.migrated.writeTo(this.metrics.migratedBytes, this.metrics.migratedBytesByCause);
+  }
+
+  private newTally(): MigrationTally {
+    return new MigrationTally((from, to) => `${this.nodeName(from)}->${this.nodeName(to)}`);
   }
 
   /** Interleave index of a page: its virtual page number for private anonymous memory, its offset in the object otherwise. */
