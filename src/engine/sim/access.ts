@@ -204,7 +204,7 @@ export function touchOne(s: SimState, thread: Thread, r: Region, page: number, w
  * What the CPU accesses of one run reuse: per-node lookup tables for the access loop,
  * indexed by node byte (NO_NODE and ZERO_PAGE included), and the Touchers.
  */
-interface AccessTables {
+export interface AccessTables {
   /** 1 for device-private memory (the CPU cannot touch it) */
   devicePrivate: Uint8Array;
   /** 1 for device memory the CPU reaches remotely (cdm, coherent) */
@@ -217,12 +217,11 @@ interface AccessTables {
   touchers: (Toucher | undefined)[];
 }
 
-// built once per run: a statement must not pay for allocating them
-const tablesOf = new WeakMap<SimState, AccessTables>();
-
+// built once per run, kept on the run's state: a statement must not pay for building
+// them, nor for looking them up in a map
 function accessTables(s: SimState): AccessTables {
-  let t = tablesOf.get(s);
-  if (!t) {
+  let t = s.accessTables;
+  if (t === null) {
     const devicePrivate = new Uint8Array(256);
     const remote = new Uint8Array(256);
     for (const n of s.machine.nodes) {
@@ -233,8 +232,7 @@ function accessTables(s: SimState): AccessTables {
     slowRead[NO_NODE] = 1;
     const slowWrite = slowRead.slice();
     slowWrite[ZERO_PAGE] = 1;
-    t = { devicePrivate, remote, slow: [slowRead, slowWrite], accessNs: new Map(), touchers: [] };
-    tablesOf.set(s, t);
+    t = s.accessTables = { devicePrivate, remote, slow: [slowRead, slowWrite], accessNs: new Map(), touchers: [] };
   }
   return t;
 }

@@ -7,6 +7,7 @@ import type { CostModel } from '../machine/costs';
 import type { Machine } from '../machine/machine';
 import type { CallRecord, Diagnostic, DiagnosticCode, ExpectRecord, Metrics, Severity } from '../result';
 import type { Backing, Prot, Span } from '../syntax/ast';
+import type { AccessTables } from './access';
 import { MigrationTally } from './migrationTally';
 import { CHUNK_PAGES, PageStore } from './pages';
 import { Allocator, type Policy } from './policy';
@@ -104,6 +105,8 @@ export class SimState {
    * of a region, all of one chunk, off device memory, page first + i at `leftAt[i]`.
    */
   onPagesLeftDevice: ((r: Region, first: number, end: number, from: number, leftAt: Float64Array) => void) | null = null;
+  /** the CPU access path's lookup tables and Touchers for this run, built by its first access */
+  accessTables: AccessTables | null = null;
   /** the departure times handed to onPagesLeftDevice, one per page of a chunk, reused by every call */
   readonly leftAt = new Float64Array(CHUNK_PAGES);
   /** bytes migrated since the last reset, by direction and cause (see MigrationTally) */
