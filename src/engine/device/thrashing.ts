@@ -3,11 +3,13 @@
 // A page that keeps migrating between processors within one "lapse" is thrashing;
 // faults on it are first throttled (not serviced for a nap), and after `pinAfter`
 // throttles the page is pinned in one place and the others map it remotely.
-// State is kept per 2 MiB block in a Map, and per page in the block's array, made
-// only when a page of the block first needs state (two processors met within one
-// lapse), so untouched memory and blocks that only ever see one processor cost
-// nothing per page. A page's sets of processors are bit masks: a run can track millions of
-// pages, and a Set per page would make the collector's work grow with every page.
+// State is kept per 2 MiB block in a Map, and per page in the block's typed arrays,
+// made only when a page of the block first needs state (two processors met within
+// one lapse), so untouched memory and blocks that only ever see one processor cost
+// nothing per page. A run can track millions of pages: a page's state is a slice of
+// its block's arrays, not an object per page (objects would each be traced by the
+// collector and each be a pointer to chase on a random access), and its sets of
+// processors are bit masks in it.
 
 import type { Processor, Topology } from './processor';
 
@@ -53,20 +55,48 @@ function everyIn(mask: number, test: (p: Processor) => boolean): boolean {
   return true;
 }
 
-interface PageState {
-  lastNs: number;
-  events: number;
+/**
+ * A page's recent history, the fields every event reads or writes: doubles at
+ * `Recent.Count * (page - base) + field` in its block's `recent`.
+ */
+const enum Recent {
+  /** the page's last counted event, -1 before the first */
+  LastNs,
+  /** consecutive in-lapse events */
+  Events,
   /** processors that touched the page in this episode (bitOf) */
-  processors: number;
-  /** processors whose faults are being throttled (bitOf) */
-  throttled: number;
-  throttleEndNs: number;
-  throttles: number;
-  doNotThrottle: Processor | null;
-  pinnedAt: Processor | null;
-  unpinAtNs: number;
-  revocations: boolean;
+  Processors,
+  Count,
 }
+
+/**
+ * A page's throttling and pinning state: doubles at `Mitigation.Count * (page - base)
+ * + field` in its block's `mitigation`, all 0 when fresh. They leave 0 only on a page
+ * with in-lapse events (Events > 0: a revocation among them, or a thrashing page's
+ * hint), and only forgetting the page brings Events back to 0, so a page whose
+ * Events are 0 has them fresh: an out-of-lapse event then need not touch them (on a
+ * random access, the memory it misses on is its recent history alone).
+ */
+const enum Mitigation {
+  /** codeOf(Processor | null) */
+  PinnedAt,
+  /** 1 when an in-lapse event was a revocation */
+  Revocations,
+  /** processors whose faults are being throttled (bitOf) */
+  Throttled,
+  ThrottleEndNs,
+  Throttles,
+  /** codeOf(Processor | null) */
+  DoNotThrottle,
+  /** read only while PinnedAt is set (pin sets it) */
+  UnpinAtNs,
+  Count,
+}
+
+/** A `Processor | null` as a field: null 0 (fresh), the CPU 1, device d d + 2. */
+const NO_PROCESSOR = 0;
+const codeOf = (p: Processor | null): number => (p === null ? NO_PROCESSOR : p === 'cpu' ? 1 : p + 2);
+const processorOf = (code: number): Processor | null => (code === NO_PROCESSOR ? null : code === 1 ? 'cpu' : code - 2);
 
 interface BlockState {
   /** NEVER before the block's first event (a number, not null: V8 then updates it in place instead of boxing each new time) */
@@ -78,8 +108,20 @@ interface BlockState {
   resets: number;
   /** first page of the block */
   base: number;
-  /** per-page state by page - base, once the page is tracked (an array per block: one Map over every tracked page would grow without bound); null until a page needs one */
-  states: (PageState | undefined)[] | null;
+  /**
+   * each page's Recent fields, NO_RECORDS until a page of the block first needs
+   * state, then for every page: a page without history is fresh (LastNs -1, Events
+   * and Processors 0, Mitigation 0), so forgetting it changes nothing, and its
+   * Events (0) are below any threshold (≥ 1).
+   */
+  recent: Float64Array;
+  /**
+   * each page's Mitigation fields, NO_RECORDS until a page of the block first has
+   * an in-lapse event: only pages with Events > 0 have them read. (Most tracked
+   * blocks of a random workload never need them, and typed arrays count as external
+   * memory, whose growth makes V8 collect garbage.)
+   */
+  mitigation: Float64Array;
   thrashing: Set<number>;
   pinned: number;
 }
@@ -94,7 +136,7 @@ export class ThrashingTracker {
   private readonly blocks = new Map<number, BlockState>();
   /** the block block() returned last */
   private lastBlock: BlockState | null = null;
-  /** pages pinned now, so that expiring pins does not walk every tracked page */
+  /** pages pinned now (exactly the records whose PinnedAt is set), so that expiring pins does not walk every tracked page */
   private readonly pinned = new Set<number>();
   private readonly napNs: number;
   private readonly epochNs: number;
@@ -162,38 +204,46 @@ export class ThrashingTracker {
       }
       block.tracking = true;
     }
-    const state = this.pageState(page, block);
-    const last = state.lastNs;
-    state.processors |= bitOf(processor);
-    state.lastNs = nowNs;
-    if (last >= 0) {
-      if (nowNs - last <= this.params.lapseNs) {
-        state.events++;
-        if (state.events === this.params.threshold) {
-          block.thrashing.add(page);
-          this.stats.thrashingDetected++;
-        }
-        if (state.events >= this.params.threshold) block.lastThrashingNs = nowNs;
-        if (kind === 'revocation') state.revocations = true;
-      } else if (state.pinnedAt === null) {
-        // Out of the lapse: the page starts over. (The driver resets only pages already
-        // thrashing; the project's rule counts consecutive in-lapse events.)
-        this.forget(page, block, nowNs);
-        state.processors |= bitOf(processor);
+    this.makeRecent(block);
+    const { recent } = block;
+    const i = page - block.base;
+    const r = Recent.Count * i;
+    const last = recent[r + Recent.LastNs];
+    if (last >= 0 && nowNs - last <= this.params.lapseNs) {
+      // Events > 0 from here on: the page's Mitigation fields may be read
+      const mitigation = this.mitigationOf(block);
+      recent[r + Recent.LastNs] = nowNs;
+      recent[r + Recent.Processors] |= bitOf(processor);
+      const events = ++recent[r + Recent.Events];
+      if (events === this.params.threshold) {
+        block.thrashing.add(page);
+        this.stats.thrashingDetected++;
       }
+      if (events >= this.params.threshold) block.lastThrashingNs = nowNs;
+      if (kind === 'revocation') mitigation[Mitigation.Count * i + Mitigation.Revocations] = 1;
+    } else if (block.pinned === 0 || block.mitigation[Mitigation.Count * i + Mitigation.PinnedAt] === NO_PROCESSOR) {
+      // Out of the lapse on a page not pinned: the page starts over with this event.
+      // (The driver resets only pages already thrashing; the project's rule counts
+      // consecutive in-lapse events.) A fresh page's first event lands here too, and
+      // starting it over is recording the event on it. Fast path: block.pinned counts
+      // the block's pinned pages, so with none the page's pin need not be read.
+      this.forget(page, block, nowNs, bitOf(processor));
+    } else {
+      // a pinned page keeps its history
+      recent[r + Recent.LastNs] = nowNs;
+      recent[r + Recent.Processors] |= bitOf(processor);
     }
     block.lastNs = nowNs;
     block.lastProcessor = processor;
   }
 
-  /** resetPage for each page of [first, first + n): only pages a block tracks have anything to forget. */
+  /** resetPage for each page of [first, first + n): only blocks with records have anything to forget. */
   resetRun(first: number, n: number): void {
     const end = first + n;
     for (let page = first; page < end; ) {
       const blockEnd = Math.min(end, (this.blockOf(page) + 1) * this.pagesPerBlock);
       const block = this.blocks.get(this.blockOf(page));
-      const states = block?.states;
-      if (block && states) for (let q = page; q < blockEnd; q++) if (states[q - block.base]) this.forget(q, block, -1);
+      if (block && block.recent !== NO_RECORDS) for (let q = page; q < blockEnd; q++) this.forget(q, block, -1, 0);
       page = blockEnd;
     }
   }
@@ -201,7 +251,7 @@ export class ThrashingTracker {
   /** A migration the heuristics do not count (explicit migrate/prefetch, read duplication): forget the page. */
   resetPage(page: number): void {
     const block = this.blocks.get(this.blockOf(page));
-    if (block && block.states?.[page - block.base]) this.forget(page, block, -1);
+    if (block && block.recent !== NO_RECORDS) this.forget(page, block, -1, 0);
   }
 
   /** The driver's advice for a fault on `page` by `requester` at `nowNs`. */
@@ -213,40 +263,45 @@ export class ThrashingTracker {
       this.resetBlock(block);
       return NONE;
     }
-    const s = block.states?.[page - block.base];
-    if (!s || s.events < this.params.threshold) return NONE;
-    this.expirePin(page, s, block, nowNs);
+    const { recent, mitigation } = block;
+    const i = page - block.base;
+    const r = Recent.Count * i;
+    const m = Mitigation.Count * i;
+    if (recent === NO_RECORDS || recent[r + Recent.Events] < this.params.threshold) return NONE;
+    this.expirePin(page, block, nowNs);
 
     const bit = bitOf(requester);
-    if (s.throttled & bit) {
-      if (nowNs < s.throttleEndNs && requester !== s.doNotThrottle) return { kind: 'throttle', untilNs: s.throttleEndNs };
+    const code = codeOf(requester);
+    if (mitigation[m + Mitigation.Throttled] & bit) {
+      const throttleEndNs = mitigation[m + Mitigation.ThrottleEndNs];
+      if (nowNs < throttleEndNs && code !== mitigation[m + Mitigation.DoNotThrottle]) return { kind: 'throttle', untilNs: throttleEndNs };
       // A fault retried after its nap continues the episode: measure the next gap from
       // the nap's end. (The driver instead adapts its lapse to the gaps it observes.)
-      s.lastNs = Math.max(s.lastNs, Math.min(s.throttleEndNs, nowNs));
-      s.throttled &= ~bit;
-      if (s.throttled === 0) s.throttleEndNs = 0;
+      recent[r + Recent.LastNs] = Math.max(recent[r + Recent.LastNs], Math.min(throttleEndNs, nowNs));
+      mitigation[m + Mitigation.Throttled] &= ~bit;
+      if (mitigation[m + Mitigation.Throttled] === 0) mitigation[m + Mitigation.ThrottleEndNs] = 0;
     }
-    if (nowNs - s.lastNs > this.params.lapseNs && s.pinnedAt === null) return NONE;
+    if (nowNs - recent[r + Recent.LastNs] > this.params.lapseNs && mitigation[m + Mitigation.PinnedAt] === NO_PROCESSOR) return NONE;
 
-    s.processors |= bit;
-    this.updateThrottlePeriod(s, requester, nowNs);
+    recent[r + Recent.Processors] |= bit;
+    this.updateThrottlePeriod(mitigation, m, code, nowNs);
     const hint =
-      s.pinnedAt !== null && s.revocations && requester !== s.doNotThrottle
+      mitigation[m + Mitigation.PinnedAt] !== NO_PROCESSOR && mitigation[m + Mitigation.Revocations] && code !== mitigation[m + Mitigation.DoNotThrottle]
         ? THROTTLE
-        : this.migrationHint(s, requester, ctx);
+        : this.migrationHint(recent[r + Recent.Processors], mitigation, m, requester, ctx);
 
     if (hint.kind === 'pin') {
-      this.pin(page, s, block, hint.at, nowNs);
+      this.pin(page, block, hint.at, nowNs);
       this.stats.pins++;
       return hint;
     }
     if (hint.kind === 'throttle') {
-      if (!(s.throttled & bit)) {
-        s.throttled |= bit;
-        if (s.pinnedAt === null) s.throttles++;
+      if (!(mitigation[m + Mitigation.Throttled] & bit)) {
+        mitigation[m + Mitigation.Throttled] |= bit;
+        if (mitigation[m + Mitigation.PinnedAt] === NO_PROCESSOR) mitigation[m + Mitigation.Throttles]++;
       }
       this.stats.throttles++;
-      return { kind: 'throttle', untilNs: s.throttleEndNs };
+      return { kind: 'throttle', untilNs: mitigation[m + Mitigation.ThrottleEndNs] };
     }
     return NONE;
   }
@@ -262,10 +317,10 @@ export class ThrashingTracker {
 
   /** where the page is pinned at `nowNs`, or null */
   pinnedAt(page: number, nowNs: number): Processor | null {
-    const s = this.stateOf(page);
-    if (!s) return null;
-    this.expirePin(page, s, this.block(page), nowNs);
-    return s.pinnedAt;
+    const block = this.blocks.get(this.blockOf(page));
+    if (!block || block.mitigation === NO_RECORDS) return null;
+    this.expirePin(page, block, nowNs);
+    return processorOf(block.mitigation[Mitigation.Count * (page - block.base) + Mitigation.PinnedAt]);
   }
 
   /** thrashing pages of the 2 MiB block `block`, as block-relative indices (for the prefetcher) */
@@ -283,69 +338,77 @@ export class ThrashingTracker {
     // runs on every gpu statement: nothing pinned is the common case, so no array then
     if (this.pinned.size === 0) return NO_EXPIRED;
     const out: number[] = [];
-    for (const page of this.pinned) {
-      const s = this.stateOf(page);
-      if (s && this.expirePin(page, s, this.block(page), nowNs)) out.push(page);
-    }
+    for (const page of this.pinned) if (this.expirePin(page, this.block(page), nowNs)) out.push(page);
     return out;
   }
 
-  private migrationHint(s: PageState, requester: Processor, ctx: HintContext): ThrashingHint {
+  /** get_hint_for_migration_thrashing for a page whose Processors are `processors` and Mitigation fields are at `m` */
+  private migrationHint(processors: number, mitigation: Float64Array, m: number, requester: Processor, ctx: HintContext): ThrashingHint {
     const { preferred, residency, topology } = ctx;
-    const allCanAccess = (to: Processor) => everyIn(s.processors, (p) => topology.canAccess(p, to));
-    const allFast = (to: Processor) => everyIn(s.processors, (p) => topology.fastAccess(p, to));
+    const pinnedAt = processorOf(mitigation[m + Mitigation.PinnedAt]);
+    const doNotThrottle = processorOf(mitigation[m + Mitigation.DoNotThrottle]);
+    const pinAfterThrottles = mitigation[m + Mitigation.Throttles] >= this.params.pinAfter;
+    const allCanAccess = (to: Processor) => everyIn(processors, (p) => topology.canAccess(p, to));
+    const allFast = (to: Processor) => everyIn(processors, (p) => topology.fastAccess(p, to));
     if (preferred !== null && allCanAccess(preferred)) return { kind: 'pin', at: preferred };
-    if (!(preferred !== null && s.processors & bitOf(preferred)) && allFast(residency)) {
+    if (!(preferred !== null && processors & bitOf(preferred)) && allFast(residency)) {
       // the CPU can cache device memory, the GPU cannot cache system memory: pin on the GPU
       if (residency !== 'cpu') return { kind: 'pin', at: residency };
       return requester !== 'cpu' ? { kind: 'pin', at: requester } : NONE;
     }
     if (requester === preferred) {
-      if (s.pinnedAt !== null) {
-        return preferred === s.pinnedAt || preferred === s.doNotThrottle ? { kind: 'pin', at: preferred } : THROTTLE;
+      if (pinnedAt !== null) {
+        return preferred === pinnedAt || preferred === doNotThrottle ? { kind: 'pin', at: preferred } : THROTTLE;
       }
-      if (preferred !== s.doNotThrottle) return THROTTLE;
-      return s.throttles >= this.params.pinAfter ? { kind: 'pin', at: preferred } : NONE;
+      if (preferred !== doNotThrottle) return THROTTLE;
+      return pinAfterThrottles ? { kind: 'pin', at: preferred } : NONE;
     }
-    if (s.pinnedAt !== null) {
-      if (requester === s.doNotThrottle) {
+    if (pinnedAt !== null) {
+      if (requester === doNotThrottle) {
         if (allCanAccess(requester)) return { kind: 'pin', at: requester };
         // a location all of them reach; system memory is the one every processor maps
         return { kind: 'pin', at: allCanAccess('cpu') ? 'cpu' : requester };
       }
-      return topology.canAccess(requester, s.pinnedAt) ? { kind: 'pin', at: s.pinnedAt } : THROTTLE;
+      return topology.canAccess(requester, pinnedAt) ? { kind: 'pin', at: pinnedAt } : THROTTLE;
     }
-    if (requester !== s.doNotThrottle) return THROTTLE;
-    return s.throttles >= this.params.pinAfter ? { kind: 'pin', at: requester } : NONE;
+    if (requester !== doNotThrottle) return THROTTLE;
+    return pinAfterThrottles ? { kind: 'pin', at: requester } : NONE;
   }
 
-  /** thrashing_throttle_update: a new period starts after the last one ended; alternate the favoured processor */
-  private updateThrottlePeriod(s: PageState, requester: Processor, nowNs: number): void {
-    if (nowNs > s.throttleEndNs) {
-      s.throttleEndNs = nowNs + this.napNs;
-      s.doNotThrottle = s.doNotThrottle === requester ? null : requester;
-    } else if (s.doNotThrottle === null) {
-      s.doNotThrottle = requester;
+  /** thrashing_throttle_update: a new period starts after the last one ended; alternate the favoured processor (`requester` as codeOf) */
+  private updateThrottlePeriod(mitigation: Float64Array, m: number, requester: number, nowNs: number): void {
+    if (nowNs > mitigation[m + Mitigation.ThrottleEndNs]) {
+      mitigation[m + Mitigation.ThrottleEndNs] = nowNs + this.napNs;
+      mitigation[m + Mitigation.DoNotThrottle] = mitigation[m + Mitigation.DoNotThrottle] === requester ? NO_PROCESSOR : requester;
+    } else if (mitigation[m + Mitigation.DoNotThrottle] === NO_PROCESSOR) {
+      mitigation[m + Mitigation.DoNotThrottle] = requester;
     }
   }
 
-  private pin(page: number, s: PageState, block: BlockState, at: Processor, nowNs: number): void {
-    if (s.pinnedAt === null || s.pinnedAt !== at) {
-      s.throttled = 0;
-      s.throttleEndNs = 0;
+  /** Pins `page` (a thrashing page: its block has records) at `at`. */
+  private pin(page: number, block: BlockState, at: Processor, nowNs: number): void {
+    const { mitigation } = block;
+    const m = Mitigation.Count * (page - block.base);
+    const pinnedAt = mitigation[m + Mitigation.PinnedAt];
+    if (pinnedAt !== codeOf(at)) {
+      mitigation[m + Mitigation.Throttled] = 0;
+      mitigation[m + Mitigation.ThrottleEndNs] = 0;
     }
-    if (s.pinnedAt === null) {
-      s.throttles = 0;
-      s.unpinAtNs = this.params.unpinAfterNs > 0 ? nowNs + this.params.unpinAfterNs : Infinity;
+    if (pinnedAt === NO_PROCESSOR) {
+      mitigation[m + Mitigation.Throttles] = 0;
+      mitigation[m + Mitigation.UnpinAtNs] = this.params.unpinAfterNs > 0 ? nowNs + this.params.unpinAfterNs : Infinity;
       block.pinned++;
       this.pinned.add(page);
     }
-    s.pinnedAt = at;
+    mitigation[m + Mitigation.PinnedAt] = codeOf(at);
   }
 
-  private expirePin(page: number, s: PageState, block: BlockState, nowNs: number): boolean {
-    if (s.pinnedAt === null || nowNs < s.unpinAtNs) return false;
-    s.pinnedAt = null;
+  /** Unpins `page` (its block has records) if its pin expired by `nowNs`; true if it did. */
+  private expirePin(page: number, block: BlockState, nowNs: number): boolean {
+    const { mitigation } = block;
+    const m = Mitigation.Count * (page - block.base);
+    if (mitigation[m + Mitigation.PinnedAt] === NO_PROCESSOR || nowNs < mitigation[m + Mitigation.UnpinAtNs]) return false;
+    mitigation[m + Mitigation.PinnedAt] = NO_PROCESSOR;
     block.pinned--;
     this.pinned.delete(page);
     return true;
@@ -360,9 +423,10 @@ export class ThrashingTracker {
     );
   }
 
+  /** Drops the block's history; only when none of its pages is pinned (epochOver), so `pinned` holds none of them. */
   private resetBlock(block: BlockState): void {
-    block.states?.forEach((_, i) => this.pinned.delete(block.base + i));
-    block.states = null;
+    block.recent = NO_RECORDS;
+    block.mitigation = NO_RECORDS;
     block.thrashing.clear();
     block.tracking = false;
     block.lastNs = NEVER;
@@ -371,13 +435,29 @@ export class ThrashingTracker {
     block.resets++;
   }
 
-  /** thrashing_reset_page; `lastNs` is the event that restarts the history (-1 = none) */
-  private forget(page: number, block: BlockState, lastNs: number): void {
-    const s = this.pageState(page, block);
-    if (s.pinnedAt !== null) block.pinned--;
-    this.pinned.delete(page);
-    resetPageState(s, lastNs);
-    block.thrashing.delete(page);
+  /**
+   * thrashing_reset_page on a page of a block with records; `lastNs` and `processors`
+   * are the event that restarts the history (-1 and 0: none).
+   */
+  private forget(page: number, block: BlockState, lastNs: number, processors: number): void {
+    const { recent, mitigation } = block;
+    const i = page - block.base;
+    const r = Recent.Count * i;
+    const m = Mitigation.Count * i;
+    // Fast path: with Events 0 the Mitigation fields are all 0 already (see Mitigation)
+    // and the page is not thrashing (it joins `thrashing` when its Events reach the
+    // threshold), so there is no pin to drop and nothing else to reset.
+    if (recent[r + Recent.Events] !== 0) {
+      if (mitigation[m + Mitigation.PinnedAt] !== NO_PROCESSOR) {
+        block.pinned--;
+        this.pinned.delete(page);
+      }
+      mitigation.fill(0, m, m + Mitigation.Count);
+      recent[r + Recent.Events] = 0;
+      block.thrashing.delete(page);
+    }
+    recent[r + Recent.LastNs] = lastNs;
+    recent[r + Recent.Processors] = processors;
   }
 
   private blockOf(page: number): number {
@@ -391,60 +471,31 @@ export class ThrashingTracker {
     const id = this.blockOf(page);
     let b = this.blocks.get(id);
     if (!b) {
-      b = { lastNs: NEVER, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, states: null, thrashing: new Set(), pinned: 0 };
+      b = { lastNs: NEVER, lastProcessor: null, tracking: false, lastThrashingNs: null, resets: 0, base: id * this.pagesPerBlock, recent: NO_RECORDS, mitigation: NO_RECORDS, thrashing: new Set(), pinned: 0 };
       this.blocks.set(id, b);
     }
     this.lastBlock = b;
     return b;
   }
 
-  private pageState(page: number, block: BlockState): PageState {
-    block.states ??= new Array<PageState | undefined>(this.pagesPerBlock);
-    let s = block.states[page - block.base];
-    if (!s) {
-      s = freshPage();
-      block.states[page - block.base] = s;
-    }
-    return s;
+  /** Makes the block's Recent fields, every page fresh, when a page of the block first needs state. */
+  private makeRecent(block: BlockState): void {
+    if (block.recent !== NO_RECORDS) return;
+    block.recent = new Float64Array(Recent.Count * this.pagesPerBlock);
+    for (let r = 0; r < block.recent.length; r += Recent.Count) block.recent[r + Recent.LastNs] = -1;
   }
 
-  private stateOf(page: number): PageState | undefined {
-    const block = this.blocks.get(this.blockOf(page));
-    return block?.states?.[page - block.base];
+  /** The block's Mitigation fields, made (all 0: fresh) for its first in-lapse event. */
+  private mitigationOf(block: BlockState): Float64Array {
+    if (block.mitigation === NO_RECORDS) block.mitigation = new Float64Array(Mitigation.Count * this.pagesPerBlock);
+    return block.mitigation;
   }
 }
 
 const NONE: ThrashingHint = { kind: 'none' };
 const NEVER = -Infinity;
 const NO_PAGES: ReadonlySet<number> = new Set();
+/** a block's `recent` and `mitigation` before any page of it needs state */
+const NO_RECORDS = new Float64Array(0);
 const NO_EXPIRED: readonly number[] = [];
 const THROTTLE = { kind: 'throttle', untilNs: 0 } as const;
-
-function freshPage(): PageState {
-  return {
-    lastNs: -1,
-    events: 0,
-    processors: 0,
-    throttled: 0,
-    throttleEndNs: 0,
-    throttles: 0,
-    doNotThrottle: null,
-    pinnedAt: null,
-    unpinAtNs: Infinity,
-    revocations: false,
-  };
-}
-
-/** A page's state as freshPage makes it, with `lastNs`, reset in place (pages are forgotten often). */
-function resetPageState(s: PageState, lastNs: number): void {
-  s.lastNs = lastNs;
-  s.events = 0;
-  s.processors = 0;
-  s.throttled = 0;
-  s.throttleEndNs = 0;
-  s.throttles = 0;
-  s.doNotThrottle = null;
-  s.pinnedAt = null;
-  s.unpinAtNs = Infinity;
-  s.revocations = false;
-}
