@@ -9,6 +9,7 @@ import type { Region } from '../sim/state';
 import type { Span } from '../syntax/ast';
 import { AdviceStore } from './advice';
 import { DriverRuntime } from './driver';
+import type { Lanes } from './gpuAccess';
 import { resolveDriver, type DriverParams, type ParamSetting } from './params';
 import type { Processor } from './processor';
 
@@ -44,6 +45,8 @@ export class DeviceRun {
   thrashing: Tally | null = null;
   /** pages the CPU took back that the device then faulted back again (ping-pong, counted with thrashing off too) */
   pingPong: Tally | null = null;
+  /** the `gpu` statements' lanes by device index, built on first use (gpuAccess.ts) */
+  readonly lanes: Lanes[] = [];
 
   /**
    * `locate(i)` says where setting i (-1: the policy name) was written: on the

@@ -7,14 +7,14 @@
 import { Cause, EventKind, NO_NODE, ZERO_PAGE } from '../events';
 import type { DeviceContext } from '../sim/device';
 import { dropCopies } from '../sim/copies';
-import { CHUNK_MASK, hasMemory } from '../sim/pages';
+import { CHUNK_MASK, CHUNK_PAGES, hasMemory } from '../sim/pages';
 import type { Segment } from '../sim/rangeMap';
 import type { PageProt, Region } from '../sim/state';
 import { granuleAround } from './amdkfd';
 import { agentOf, DeviceFlag, type DeviceRun } from './deviceRun';
 import type { FaultAccess } from './residency';
 import { moveToSystem, placeOnDevice, readNodeRange } from './placement';
-import { prefetchInto, prefetchMode } from './prefetch';
+import { prefetchInto, prefetchMode, VA_BLOCK_BYTES } from './prefetch';
 import { addCopies, holders } from './readDuplication';
 import type { Processor } from './processor';
 import { NO_ADVICE, type DeviceFaultInput, type RangeAdvice } from './residency';
@@ -26,15 +26,22 @@ export interface FaultContext {
   thread: number;
 }
 
-/** The fast path below, on; the tests turn it off to check that the general path does the same. */
-export const fastPaths = { soleDevice: true };
+/** The fast paths below, on; the tests turn them off to check that the general paths do the same. */
+export const fastPaths = { soleDevice: true, blockInPlace: true };
 
 const NOWHERE: readonly Processor[] = [];
 const ON_CPU: readonly Processor[] = ['cpu'];
 
+/**
+ * Room for a block's pages at the smallest page size. The work lists start that
+ * long: a store past the end of an array the optimizer only saw stores inside of
+ * deoptimizes the fault service, and compiling it again costs milliseconds.
+ */
+const BLOCK_ROOM = VA_BLOCK_BYTES / 4096;
+
 /** A list of region pages kept from block to block: its first `n` entries are the list. */
 class PageList {
-  readonly pages: number[] = [];
+  readonly pages: number[] = new Array<number>(BLOCK_ROOM).fill(0);
   n = 0;
 
   add(page: number): void {
@@ -51,7 +58,7 @@ class PageList {
 // sharing its pages out by decision allocates nothing per page (neither is
 // reentrant: nothing they call services faults).
 let order = new Int32Array(0);
-const sortedPages: number[] = [];
+const sortedPages: number[] = new Array<number>(BLOCK_ROOM).fill(0);
 const toDevice = new PageList();
 const mapOnly = new PageList();
 const faultIn = new PageList();
@@ -251,8 +258,8 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
   if (params.policy !== 'uvm' || !params.prefetch) return out;
   const [first, end] = run.blockPages(r, block);
   const count = end - first;
-  blockScratch.reserve(count);
-  const nodes = readNodeRange(ctx, r, first, end, blockScratch.nodes);
+  blockNodes.read(ctx, r, first, end);
+  const nodes = blockNodes.bytes;
   // whether the block is untouched matters only toward the preferred location
   const destinationIsPreferred = advice.preferred === device;
   const untouched = destinationIsPreferred && !nodes.subarray(0, count).some(hasMemory);
@@ -277,7 +284,7 @@ function prefetchRegion(run: DeviceRun, ctx: DeviceContext, r: Region, block: nu
         pages: count,
         pageSize: run.pageSize,
         firstPageInFrame: run.vpn(r, first) % run.pagesPerBlock,
-        nodesAtDestination: { words: blockScratch.nodeWords, node: devNode },
+        nodesAtDestination: { words: blockNodes.words, node: devNode },
         faulted: relative(faulted, first),
         thrashing: run.rt.thrashing.thrashingInBlock(block),
         threshold: params.prefetchThreshold,
@@ -306,24 +313,41 @@ function prefetchable(run: DeviceRun, ctx: DeviceContext, r: Region, p: number, 
 }
 
 /**
- * The node bytes of one block (read into `nodes`), in an array reused from block to
- * block (prefetchRegion is not reentrant). Its length is a multiple of 4, so that
- * the prefetcher can read it four bytes at a time (`nodeWords`).
+ * The node bytes of one block, as bytes and as words (four pages a word, so that
+ * the prefetcher can read them four at a time). They are read into arrays reused
+ * from block to block (prefetchRegion is not reentrant), whose length is a
+ * multiple of 4.
  */
-class BlockScratch {
-  nodes = new Uint8Array(0);
-  /** the same bytes, four per word */
-  nodeWords = new Uint32Array(0);
+class BlockNodes {
+  bytes: Uint8Array = new Uint8Array(0);
+  words: Uint32Array = new Uint32Array(0);
+  private ownBytes = new Uint8Array(0);
+  private ownWords = new Uint32Array(0);
 
-  /** Makes the arrays hold at least `count` pages. */
-  reserve(count: number): void {
-    if (this.nodes.length >= count) return;
-    this.nodes = new Uint8Array((count + 3) & ~3);
-    this.nodeWords = new Uint32Array(this.nodes.buffer);
+  /**
+   * Reads the node bytes of region pages [first, end). Fast path: a block that is a
+   * whole chunk of the page store is read in place, from the chunk's node plane and
+   * its word view: the bytes readNodeRange would copy, and nothing writes them
+   * while prefetchRegion reads them.
+   */
+  read(ctx: DeviceContext, r: Region, first: number, end: number): void {
+    const whole = fastPaths.blockInPlace && end - first === CHUNK_PAGES && (first & CHUNK_MASK) === 0;
+    const chunk = whole ? ctx.pages.peek(r.index, first) : undefined;
+    if (chunk !== undefined) {
+      this.bytes = chunk.node;
+      this.words = chunk.node32;
+      return;
+    }
+    if (this.ownBytes.length < end - first) {
+      this.ownBytes = new Uint8Array((end - first + 3) & ~3);
+      this.ownWords = new Uint32Array(this.ownBytes.buffer);
+    }
+    this.bytes = readNodeRange(ctx, r, first, end, this.ownBytes);
+    this.words = this.ownWords;
   }
 }
 
-const blockScratch = new BlockScratch();
+const blockNodes = new BlockNodes();
 const protScratch: Segment<PageProt> = { from: 0, to: 0, value: undefined };
 /** what relative() returns, reused (computePrefetch keeps no reference to its input) */
 const faultedInBlock: number[] = [];

@@ -65,7 +65,10 @@ export function commitMoves(
   while (k < to) {
     const page = pages[k];
     const target = dest[k - from];
-    const src = store.node(r.index, page);
+    // the page's chunk, once for its node and its copies (store.node, store.copies)
+    const c = store.peek(r.index, page);
+    const i = page & CHUNK_MASK;
+    const src = c === undefined ? NO_NODE : c.node[i];
     if (target === NO_NODE || src === target) {
       k++;
       continue;
@@ -88,7 +91,7 @@ export function commitMoves(
         causeEnd = next < faulted.n ? faulted.pages[next] : Infinity;
       }
     }
-    if (store.copies(r.index, page) !== 0 && collapseCopies(run, ctx, r, page, src, target, cause, agent)) {
+    if (c !== undefined && c.copies !== null && c.copies[i] !== 0 && collapseCopies(run, ctx, r, page, src, target, cause, agent)) {
       moved++;
       k++;
       continue;

@@ -78,7 +78,8 @@ export function prefetchInto(input: PrefetchInput | NodesPrefetchInput, offset: 
     let first = leaf;
     let outer = leaf; // empty: nothing qualifies
     for (let span = 1; ; span *= 2) {
-      const start = Math.floor(leaf / span) * span;
+      // span is a power of two: clearing the low bits is Math.floor(leaf / span) * span
+      const start = leaf & -span;
       const stop = Math.min(start + span, leafCount);
       if ((tree.before(stop) - tree.before(start)) * 100 > (stop - start) * threshold) {
         first = start;
@@ -108,7 +109,7 @@ const GROWN = 4;
 const POPULATING_WORD = 0x05050505;
 /** FAULTED | THRASHING in each byte of a word: the marks that keep a page from being picked */
 const UNPICKABLE_WORD = 0x03030303;
-/** 1 in each byte of a word: four pages taken */
+/** 1 in each byte of a word: four pages taken (take words), or four resident (resident words) */
 const TAKEN_WORD = 0x01010101;
 
 /** Bit 0 of each byte of the result: whether that byte of `x` is non-zero. */
@@ -231,9 +232,18 @@ class LeafTree {
     const marks = this.markWords;
     let w = 0;
     for (let g = ghost, sum = 0; g < fullGroups; g++, w++) {
-      const residentWord = zeroBytes(nodeWords[w] ^ spread);
-      resident[w] = residentWord;
-      sum += populatedIn(marks[w], residentWord);
+      const y = nodeWords[w] ^ spread;
+      if (y === 0) {
+        // Fast path: four pages on `node`: zeroBytes(0) is TAKEN_WORD, and four
+        // resident leaves are four populated ones whatever their marks
+        resident[w] = TAKEN_WORD;
+        sum += 4;
+      } else {
+        const residentWord = zeroBytes(y);
+        resident[w] = residentWord;
+        // four unmarked pages off `node` (a block the device has little of) populate none
+        if ((marks[w] | residentWord) !== 0) sum += populatedIn(marks[w], residentWord);
+      }
       groups[g + 1] = sum;
     }
     // the block's last, partial word: picked from, never counted as a group
@@ -254,29 +264,37 @@ class LeafTree {
    * The pages of [lo, hi) taken and neither faulted, thrashing nor resident,
    * ascending, plus `offset`, written to out[0, n); returns n. Fast path: when
    * count read the resident bytes as words, four pages at a time, from their take,
-   * marks and resident words: the bit 0 of each byte of `pickable` is the per-page
-   * test of that byte's page.
+   * marks and resident words (pickWord). A word of four resident pages (each byte
+   * non-zero) picks none, so it is passed over with one test: in a block the
+   * device holds nearly all of, as when the CPU took a few pages back, most are.
    */
   picks(lo: number, hi: number, offset: number, out: number[]): number {
     if (!this.residentInWords) return this.pickEach(lo, hi, offset, out, 0);
-    const { takeWords, markWords, residentWords } = this;
     const head = Math.min(hi, (lo + 3) & ~3);
     const tail = Math.max(head, hi & ~3);
     let n = this.pickEach(lo, head, offset, out, 0);
-    for (let p = head; p < tail; p += 4) {
-      const w = p >> 2;
-      // take bytes are 0 or 1
-      const pickable = takeWords[w] & ~(nonZeroBytes(markWords[w] & UNPICKABLE_WORD) | nonZeroBytes(residentWords[w]));
-      if (pickable === TAKEN_WORD) {
-        const q = p + offset;
-        out[n] = q;
-        out[n + 1] = q + 1;
-        out[n + 2] = q + 2;
-        out[n + 3] = q + 3;
-        n += 4;
-      } else if (pickable !== 0) for (let j = 0; j < 4; j++) if ((pickable >>> (8 * j)) & 1) out[n++] = p + j + offset;
-    }
+    const { residentWords } = this;
+    for (let w = head >> 2, end = tail >> 2; w < end; w++) if (residentWords[w] !== TAKEN_WORD) n = this.pickWord(w, offset, out, n);
     return this.pickEach(tail, hi, offset, out, n);
+  }
+
+  /**
+   * The picks of the four pages of word w, plus `offset`, onto out from out[n];
+   * returns the new n. Bit 0 of each byte of `pickable` is the per-page test of
+   * that byte's page (take bytes are 0 or 1).
+   */
+  private pickWord(w: number, offset: number, out: number[], n: number): number {
+    const pickable = this.takeWords[w] & ~(nonZeroBytes(this.markWords[w] & UNPICKABLE_WORD) | nonZeroBytes(this.residentWords[w]));
+    const q = 4 * w + offset;
+    if (pickable === TAKEN_WORD) {
+      out[n] = q;
+      out[n + 1] = q + 1;
+      out[n + 2] = q + 2;
+      out[n + 3] = q + 3;
+      return n + 4;
+    }
+    if (pickable !== 0) for (let j = 0; j < 4; j++) if ((pickable >>> (8 * j)) & 1) out[n++] = q + j;
+    return n;
   }
 
   /** picks for [from, to), page by page, plus `offset`, onto out from out[n]; returns the new n. */
