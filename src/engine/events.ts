@@ -99,7 +99,9 @@ type Column = Uint8Array | Uint32Array | Float64Array;
  * one, each marking the whole syntax tree of a long scenario); one buffer sets off
  * none or one.
  */
-export function regrown<T extends Column[]>(columns: [...T], n: number): T {
+export function regrown<T extends Column[]>(columns: [...T], rows: number): T {
+  // whole rows: a fraction would put the narrower columns off their alignment
+  const n = Math.ceil(rows);
   // widest columns first, so that every column starts aligned to its element size
   const order = columns.map((_, i) => i).sort((a, b) => columns[b].BYTES_PER_ELEMENT - columns[a].BYTES_PER_ELEMENT);
   const buffer = new ArrayBuffer(columns.reduce((bytes, c) => bytes + c.BYTES_PER_ELEMENT * n, 0));

@@ -127,3 +127,10 @@ test('a StepRecorder that filled the room it reserved hands over its columns wit
   part.add(1, 0.5, 0);
   assert.equal(part.finish().line.length, 1, 'a run that stopped early is cut to its length');
 });
+
+test('a log asked for a fraction of a row makes room for the whole row', () => {
+  const log = new EventLog();
+  log.reserve(1500.5);
+  assert.equal(log.time.length, 1501);
+  assert.equal(log.count.length, 1501);
+});
