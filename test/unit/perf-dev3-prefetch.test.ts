@@ -6,21 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePrefetch, prefetchInto, type PrefetchInput } from '../../src/engine/device/prefetch';
-
-function generator(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
+import { seeded } from './seeded';
 
 // one buffer for every case, as the fault service reuses one: bytes past the block hold earlier blocks' nodes
 const nodes = new Uint8Array(512);
 const nodeWords = new Uint32Array(nodes.buffer);
 
 test('the prefetcher picks the same pages from node bytes as from resident bytes', () => {
-  const next = generator(7);
+  const next = seeded(7);
   for (let i = 0; i < 4000; i++) {
     const pages = [512, 512, 32, 100, 37, 1 + next(512)][next(6)];
     const node = [0, 1, 2, 0x7f, 0x80, 0xfe, 0xff][next(7)];

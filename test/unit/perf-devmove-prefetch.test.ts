@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePrefetch, type PrefetchInput } from '../../src/engine/device/prefetch';
+import { seeded } from './seeded';
 
 /** uvm_perf_prefetch.c's rule, leaf by leaf, with no shortcut. */
 function plainRule(input: PrefetchInput): number[] {
@@ -44,14 +45,6 @@ function plainRule(input: PrefetchInput): number[] {
 }
 
 /** A fixed pseudo-random sequence, so every run checks the same cases. */
-function generator(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
-
 // one buffer for every case, as the fault service reuses one: bytes past the block hold garbage
 const shared = new Uint8Array(2048);
 
@@ -94,7 +87,7 @@ function randomInput(next: (n: number) => number): PrefetchInput {
 }
 
 test('the prefetcher picks what the plain rule picks, over thousands of blocks', () => {
-  const next = generator(2024);
+  const next = seeded(2024);
   for (let i = 0; i < 4000; i++) {
     const input = randomInput(next);
     const expected = plainRule(input);

@@ -11,21 +11,14 @@ import { fastPaths } from '../../src/engine/device/faultService';
 import { computePrefetch, prefetchInto } from '../../src/engine/device/prefetch';
 import { Cause } from '../../src/engine/events';
 import { observable, sim } from './device-sim-helpers';
-
-function generator(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
+import { seeded } from './seeded';
 
 const nodes = new Uint8Array(512);
 const nodeWords = new Uint32Array(nodes.buffer);
 const DESTINATION = 2;
 
 test('blocks of whole words at the destination and off it: the prefetcher picks what the per-leaf count and picks do', () => {
-  const next = generator(11);
+  const next = seeded(11);
   let picked = 0;
   for (let i = 0; i < 3000; i++) {
     const pages = [512, 512, 512, 100, 1 + next(512)][next(5)];
@@ -61,7 +54,7 @@ function assertSameRuns(text: string): ReturnType<typeof sim> {
 }
 
 test('a block that is one whole chunk is read in place: the same run as from a copy of its node bytes', () => {
-  const random = generator(5);
+  const random = seeded(5);
   const lines = ['machine x86-pcie gpu0=8M', 'A = mmap 12M at=0x7f0000000000', 'cpu write A'];
   // one-page reads and writes taking pages back and forth, as the random workload does
   for (let i = 0; i < 300; i++) lines.push(`${i % 2 ? 'gpu read' : 'cpu write'} A[${random(3072) * 4}K:+4K]`);

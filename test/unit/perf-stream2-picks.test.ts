@@ -5,16 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePrefetch, prefetchInto, type PrefetchInput } from '../../src/engine/device/prefetch';
+import { seeded } from './seeded';
 
 /** A fixed pseudo-random sequence, so every run checks the same cases. */
-function generator(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
-
 function randomInput(next: (n: number) => number): PrefetchInput {
   const pages = [512, 512, 100, 1 + next(512)][next(4)];
   const density = next(100);
@@ -33,7 +26,7 @@ function randomInput(next: (n: number) => number): PrefetchInput {
 }
 
 test('picks written into a reused list are computePrefetch picks plus the offset', () => {
-  const next = generator(77);
+  const next = seeded(77);
   // stale entries past n, as a list reused from service to service holds
   const out: number[] = Array.from({ length: 600 }, () => -1);
   let shifted = 0;

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstWhere, nodePlane } from '../../src/engine/device/placement';
 import { CHUNK_PAGES, Chunk } from '../../src/engine/sim/pages';
+import { seeded } from './seeded';
 
 function byteByByte(bytes: Uint8Array, from: number, to: number, node: number, on: boolean): number {
   for (let i = from; i < to; i++) if ((bytes[i] === node) === on) return i;
@@ -12,11 +13,7 @@ function byteByByte(bytes: Uint8Array, from: number, to: number, node: number, o
 }
 
 test('runs on and off a node end where a byte-by-byte scan ends them', () => {
-  let x = 99;
-  const next = (n: number): number => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
+  const next = seeded(99);
   const c = new Chunk();
   const plane = nodePlane(c);
   let words = 0;
