@@ -1,8 +1,15 @@
 // Shared helpers of the device simulation tests: scenarios run with the real
 // device layer (the driver policies), whatever the engine's default is.
 
+import assert from 'node:assert/strict';
 import { driverLayer } from '../../src/engine/device/layer';
 import type { SimResult, SimulateOptions } from '../../src/engine/index';
+import { costModelFor } from '../../src/engine/machine/costs';
+import { buildMachine } from '../../src/engine/machine/machine';
+import type { DeviceContext, DeviceLayer } from '../../src/engine/sim/device';
+import { Runner } from '../../src/engine/sim/run';
+import { DEFAULT_LIMITS, SimState } from '../../src/engine/sim/state';
+import { parse } from '../../src/engine/syntax/parser';
 import { run } from './sim-helpers';
 
 export function sim(text: string, options: SimulateOptions = {}): SimResult {
@@ -44,3 +51,15 @@ export const PING_PONG = `machine x86-pcie
       gpu write A
       cpu write A
     end`;
+
+/** Runs the scenario with no device layer at work and returns its context (for driving the device layer's parts by hand). */
+export function contextAfter(text: string): DeviceContext {
+  const statements = parse(text.replace(/^\s+/gm, '')).statements;
+  const { machine } = buildMachine(statements);
+  const s = new SimState(machine, costModelFor(machine), { ...DEFAULT_LIMITS });
+  const idle: DeviceLayer = { execute() {}, finish() {} };
+  const runner = new Runner(s, () => idle, {});
+  runner.run(statements);
+  assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error'), []);
+  return runner.ctx;
+}

@@ -7,24 +7,7 @@ import assert from 'node:assert/strict';
 import { DeviceRun } from '../../src/engine/device/deviceRun';
 import { moveToSystem, systemNodeFor } from '../../src/engine/device/placement';
 import { Cause, EventKind } from '../../src/engine/events';
-import { costModelFor } from '../../src/engine/machine/costs';
-import { buildMachine } from '../../src/engine/machine/machine';
-import type { DeviceContext, DeviceLayer } from '../../src/engine/sim/device';
-import { Runner } from '../../src/engine/sim/run';
-import { DEFAULT_LIMITS, SimState } from '../../src/engine/sim/state';
-import { parse } from '../../src/engine/syntax/parser';
-
-/** Runs the scenario with no device layer at work and returns its context. */
-function contextAfter(text: string): DeviceContext {
-  const statements = parse(text.replace(/^\s+/gm, '')).statements;
-  const { machine } = buildMachine(statements);
-  const s = new SimState(machine, costModelFor(machine), { ...DEFAULT_LIMITS });
-  const idle: DeviceLayer = { execute() {}, finish() {} };
-  const runner = new Runner(s, () => idle, {});
-  runner.run(statements);
-  assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error'), []);
-  return runner.ctx;
-}
+import { contextAfter } from './device-sim-helpers';
 
 /**
  * Puts `pages` of region A from `onDeviceFrom` on gpu0, then moves them to system memory in one call.

@@ -18,13 +18,7 @@ import { placeOnDevice, readNodeRange } from '../../src/engine/device/placement'
 import { ThrashingTracker } from '../../src/engine/device/thrashing';
 import { Cause } from '../../src/engine/events';
 import type { SimResult } from '../../src/engine/index';
-import { costModelFor } from '../../src/engine/machine/costs';
-import { buildMachine } from '../../src/engine/machine/machine';
-import type { DeviceContext, DeviceLayer } from '../../src/engine/sim/device';
-import { Runner } from '../../src/engine/sim/run';
-import { DEFAULT_LIMITS, SimState } from '../../src/engine/sim/state';
-import { parse } from '../../src/engine/syntax/parser';
-import { observable, sim } from './device-sim-helpers';
+import { contextAfter, observable, sim } from './device-sim-helpers';
 
 
 /** Runs the scenario with the fast path on and off (`set(false)`); returns the fast run. */
@@ -64,18 +58,6 @@ test('with one device the prefetcher picks the same pages whether or not it filt
   );
   assert.ok(r.events.cause.slice(0, r.events.length).includes(Cause.Prefetch), 'the prefetcher moved pages');
 });
-
-/** Runs the scenario with no device layer at work and returns its context. */
-function contextAfter(text: string): DeviceContext {
-  const statements = parse(text).statements;
-  const { machine } = buildMachine(statements);
-  const s = new SimState(machine, costModelFor(machine), { ...DEFAULT_LIMITS });
-  const idle: DeviceLayer = { execute() {}, finish() {} };
-  const runner = new Runner(s, () => idle, {});
-  runner.run(statements);
-  assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error'), []);
-  return runner.ctx;
-}
 
 test('moves caused by a faulted-page list give each page its cause, in runs that end exactly where the cause changes', () => {
   // pages of three blocks, some runs broken by gaps, faulted pages alone, together and at run ends

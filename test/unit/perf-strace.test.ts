@@ -13,17 +13,7 @@ import { parseInteger, splitArgs } from '../../src/engine/import/strace/args';
 import { parseLine } from '../../src/engine/import/strace/line';
 import { joinHalves, linesOf, readStrace, splitHalves, StraceReader, type ReaderOptions } from '../../src/engine/import/strace/reader';
 import { FIXTURES, fixture } from '../fixtures/strace/load';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededFloats } from './seeded';
 
 const pick = <T>(items: readonly T[], rnd: () => number): T => items[Math.floor(rnd() * items.length)];
 
@@ -77,7 +67,7 @@ const SEAMS = [
 ].map((lines) => lines.join('\n'));
 
 test('a log read in place gives the events its lines give one string at a time', () => {
-  const rnd = random(11);
+  const rnd = seededFloats(11);
   const lines = fixtureTexts().flatMap((text) => text.split('\n'));
   const NOISE = ' ,()[]{}<>"\\/*=.-?0123456789x:\t\r\u00a0\u2028';
   const cut: string[] = [];
@@ -125,7 +115,7 @@ test('linesOf yields the lines a split at newlines gives, without an empty one a
 });
 
 test("a split call's halves, split where they are, give the arguments of their joined text", () => {
-  const rnd = random(5);
+  const rnd = seededFloats(5);
   const PIECES = [',', ', ', ' ', '\t', '\u00a0', '[', ']', '(', ')', '{', '}', '<', '>', '"', '\\', '/*', '*/', 'x', '12', '0x1f', 'NULL', '3<', '</a>', ',\t<'];
   const text = (most: number): string => Array.from({ length: Math.floor(rnd() * (most + 1)) }, () => pick(PIECES, rnd)).join('');
   let clean = 0;
@@ -170,7 +160,7 @@ test('pids and times read as their digits are passed over are the numbers Number
 });
 
 test('durations read backwards while their field is checked are the numbers Number() reads', () => {
-  const rnd = random(17);
+  const rnd = seededFloats(17);
   const digits = (count: number): string => Array.from({ length: count }, () => Math.floor(rnd() * 10)).join('');
   for (let i = 0; i < 2000; i++) {
     const duration = `${digits(1 + Math.floor(rnd() * 10))}.${digits(1 + Math.floor(rnd() * 10))}`;

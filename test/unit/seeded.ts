@@ -9,3 +9,14 @@ export function seeded(seed: number): (n: number) => number {
     return (x >>> 8) % n;
   };
 }
+
+/** Numbers in [0, 1) from mulberry32 started at `seed`. */
+export function seededFloats(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -7,17 +7,7 @@ import assert from 'node:assert/strict';
 import { straceToScenario } from '../../src/engine/import/convert';
 import { parse } from '../../src/engine/syntax/parser';
 import { fixture } from '../fixtures/strace/load';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededFloats } from './seeded';
 
 const SOURCES = ['real/root.strace', 'real/root-stack.strace', 'forms/split.strace', 'forms/move_pages.strace', 'forms/nodemasks.strace', 'forms/modes.strace'];
 const NOISE = '()[]{}<>,"\\=?.-|/* 0x1234567890abcdef\n\t<unfinished ...><... mbind resumed>';
@@ -42,7 +32,7 @@ for (const source of SOURCES) {
   test(`fuzz: corrupted ${source} gives diagnostics with line numbers, never a throw`, () => {
     const lines = fixture(source).split('\n');
     for (let seed = 1; seed <= 40; seed++) {
-      const rnd = random(seed);
+      const rnd = seededFloats(seed);
       const mutated = lines.map((l) => (rnd() < 0.3 ? corrupt(l, rnd) : l));
       if (seed % 4 === 0) mutated.sort(() => rnd() - 0.5);
       const text = mutated.join('\n');
@@ -60,7 +50,7 @@ for (const source of SOURCES) {
 test('fuzz: whatever survives conversion still parses as a scenario', () => {
   const lines = fixture('forms/move_pages.strace').split('\n');
   for (let seed = 100; seed < 140; seed++) {
-    const rnd = random(seed);
+    const rnd = seededFloats(seed);
     const text = lines.map((l) => (rnd() < 0.3 ? corrupt(l, rnd) : l)).join('\n');
     const parsed = parse(straceToScenario(text, { machine: 'gh200' }).text);
     assert.deepEqual(parsed.diagnostics.map((d) => `seed ${seed} line ${d.span.line}: ${d.message}`), []);
@@ -68,7 +58,7 @@ test('fuzz: whatever survives conversion still parses as a scenario', () => {
 });
 
 test('fuzz: random bytes never throw', () => {
-  const rnd = random(7);
+  const rnd = seededFloats(7);
   for (let n = 0; n < 200; n++) {
     const text = Array.from({ length: 200 }, () => NOISE[Math.floor(rnd() * NOISE.length)]).join('');
     assert.doesNotThrow(() => straceToScenario(text));
