@@ -63,3 +63,18 @@ export function contextAfter(text: string): DeviceContext {
   assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error'), []);
   return runner.ctx;
 }
+
+/**
+ * Runs the scenario with a fast path on, then off (`set(false)`), asserts that both
+ * runs leave the same observable result, and returns the fast run.
+ */
+export function assertSameWithFastPathOff(text: string, set: (on: boolean) => void): SimResult {
+  const fast = sim(text);
+  set(false);
+  try {
+    assert.deepEqual(observable(fast), observable(sim(text)));
+  } finally {
+    set(true);
+  }
+  return fast;
+}

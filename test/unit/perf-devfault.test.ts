@@ -14,19 +14,11 @@ import { fastPaths } from '../../src/engine/device/gpuAccess';
 import { zeroBytes } from '../../src/engine/device/prefetch';
 import { EventKind } from '../../src/engine/events';
 import type { SimResult } from '../../src/engine/index';
-import { observable, sim } from './device-sim-helpers';
-
+import { assertSameWithFastPathOff, sim } from './device-sim-helpers';
 
 /** Runs the scenario with the fast paths and without; returns the fast run. */
 function assertSameRuns(text: string): SimResult {
-  const fast = sim(text);
-  Object.assign(fastPaths, { onePage: false, mappedTouch: false });
-  try {
-    assert.deepEqual(observable(fast), observable(sim(text)));
-  } finally {
-    Object.assign(fastPaths, { onePage: true, mappedTouch: true });
-  }
-  return fast;
+  return assertSameWithFastPathOff(text, (on) => Object.assign(fastPaths, { onePage: on, mappedTouch: on }));
 }
 
 /** `count` one-page GPU accesses to pages [0, pages) of A, in a fixed pseudo-random order. */

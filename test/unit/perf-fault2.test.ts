@@ -17,28 +17,14 @@ import { fastPaths as laneFastPaths } from '../../src/engine/device/gpuAccess';
 import { placeOnDevice, readNodeRange } from '../../src/engine/device/placement';
 import { ThrashingTracker } from '../../src/engine/device/thrashing';
 import { Cause } from '../../src/engine/events';
-import type { SimResult } from '../../src/engine/index';
-import { contextAfter, observable, sim } from './device-sim-helpers';
-
-
-/** Runs the scenario with the fast path on and off (`set(false)`); returns the fast run. */
-function assertSameRuns(text: string, set: (on: boolean) => void): SimResult {
-  const fast = sim(text);
-  set(false);
-  try {
-    assert.deepEqual(observable(fast), observable(sim(text)));
-  } finally {
-    set(true);
-  }
-  return fast;
-}
+import { assertSameWithFastPathOff, contextAfter } from './device-sim-helpers';
 
 const pageSteps = (on: boolean) => (laneFastPaths.pageSteps = on);
 const soleDevice = (on: boolean) => (faultFastPaths.soleDevice = on);
 
 test('lanes stepping a page at a time over chunks, regions and a small device give the same run fast and general', () => {
   // 5.5 MiB over two regions on a 4 MiB device: lanes cross chunk and region edges, blocks are evicted
-  const r = assertSameRuns(
+  const r = assertSameWithFastPathOff(
     ['machine x86-pcie gpu0=4M', 'A = mmap 2560K at=0x7f0000000000', 'B = mmap 3M at=0x7f0000280000', 'cpu write 0x7f0000000000+5632K', 'gpu read 0x7f0000000000+5632K', 'cpu write A[1M:+1M]', 'gpu write 0x7f0000080000+5M times=2'].join('\n'),
     pageSteps,
   );
@@ -48,11 +34,11 @@ test('lanes stepping a page at a time over chunks, regions and a small device gi
 
 test('page steps over remote pages with access counters (gh200), zero pages and unaligned ranges give the same run', () => {
   // lanes of 36 pages cross the counters' 64 KiB sub-regions
-  assertSameRuns(['machine gh200', 'A = mmap 40M', 'cpu write A[0:+36M]', 'gpu read A[0:+36M] times=2', 'gpu read A[24K:+200K] times=2', 'gpu read A[6K:+1M]', 'gpu read A[1M:+2M] stride=8K', 'gpu write A[4M:+2M]', 'gpu read A times=3'].join('\n'), pageSteps);
+  assertSameWithFastPathOff(['machine gh200', 'A = mmap 40M', 'cpu write A[0:+36M]', 'gpu read A[0:+36M] times=2', 'gpu read A[24K:+200K] times=2', 'gpu read A[6K:+1M]', 'gpu read A[1M:+2M] stride=8K', 'gpu write A[4M:+2M]', 'gpu read A times=3'].join('\n'), pageSteps);
 });
 
 test('with one device the prefetcher picks the same pages whether or not it filters them', () => {
-  const r = assertSameRuns(
+  const r = assertSameWithFastPathOff(
     ['machine x86-pcie gpu0=8M', 'A = mmap 12M', 'cpu write A', 'mprotect A[1M:+64K] none', 'gpu read A[0:+1M]', 'gpu read A[1088K:+5M]', 'cpu write A[0:+1M]', 'gpu read A[4M:+8M]', 'advise A preferred=gpu0', 'gpu read A[8M:+1M]'].join('\n'),
     soleDevice,
   );

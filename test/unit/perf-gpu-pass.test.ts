@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { fastPaths } from '../../src/engine/device/faultService';
 import { computePrefetch, prefetchInto } from '../../src/engine/device/prefetch';
 import { Cause } from '../../src/engine/events';
-import { observable, sim } from './device-sim-helpers';
+import { assertSameWithFastPathOff, sim } from './device-sim-helpers';
 import { seeded } from './seeded';
 
 const nodes = new Uint8Array(512);
@@ -43,14 +43,7 @@ test('blocks of whole words at the destination and off it: the prefetcher picks 
 
 /** Runs the scenario with the block read in place and read as a copy; returns the first run. */
 function assertSameRuns(text: string): ReturnType<typeof sim> {
-  const inPlace = sim(text);
-  fastPaths.blockInPlace = false;
-  try {
-    assert.deepEqual(observable(inPlace), observable(sim(text)));
-  } finally {
-    fastPaths.blockInPlace = true;
-  }
-  return inPlace;
+  return assertSameWithFastPathOff(text, (on) => (fastPaths.blockInPlace = on));
 }
 
 test('a block that is one whole chunk is read in place: the same run as from a copy of its node bytes', () => {

@@ -7,19 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastPaths } from '../../src/engine/device/gpuAccess';
 import type { SimResult } from '../../src/engine/index';
-import { observable, sim } from './device-sim-helpers';
-
+import { assertSameWithFastPathOff } from './device-sim-helpers';
 
 function assertSameAsTouchByTouch(lines: string[]): SimResult {
-  const text = lines.join('\n');
-  const fast = sim(text);
-  fastPaths.pageSteps = false;
-  try {
-    assert.deepEqual(observable(fast), observable(sim(text)));
-  } finally {
-    fastPaths.pageSteps = true;
-  }
-  return fast;
+  return assertSameWithFastPathOff(lines.join('\n'), (on) => (fastPaths.pageSteps = on));
 }
 
 test('runs of local pages between faults, remote pages, zero pages and read-mostly copies touch as touch by touch does', () => {
