@@ -93,7 +93,7 @@ export interface EventRecord {
 type Column = Uint8Array | Uint32Array | Float64Array;
 
 /**
- * Copies of a log's columns with room for `n` rows each, all in one new ArrayBuffer.
+ * Copies of a log's columns with room for `rows` rows each, all in one new ArrayBuffer.
  * V8 counts ArrayBuffer memory against the heap's limit, and each large allocation
  * past it set off a full collection (three in a row when eleven columns grew one by
  * one, each marking the whole syntax tree of a long scenario); one buffer sets off

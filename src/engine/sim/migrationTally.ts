@@ -1,5 +1,5 @@
-// Bytes migrated by direction and by cause, summed in typed arrays and written into
-// the metrics' records when the run reads them. Adding to a record's property boxed a
+// Bytes migrated by direction and by cause, summed in arrays of numbers and written
+// into the metrics' records at the end of the run. Adding to a record's property boxed a
 // new heap number on every migration (two per migrated run): in a long run of
 // one-page take-backs, a third of the garbage per statement.
 
@@ -9,7 +9,7 @@ export class MigrationTally {
   /** slot of a direction (from * 256 + to), in the order directions first migrated */
   private readonly slots = new Map<number, number>();
   private readonly directions: string[] = [];
-  private directionBytes = new Float64Array(8);
+  private readonly directionBytes: number[] = [];
   private readonly causes: Cause[] = [];
   private readonly causeBytes = new Float64Array(Object.keys(CAUSE_NAMES).length);
 
@@ -22,11 +22,7 @@ export class MigrationTally {
       slot = this.directions.length;
       this.slots.set(key, slot);
       this.directions.push(this.directionName(from, to));
-      if (slot === this.directionBytes.length) {
-        const grown = new Float64Array(slot * 2);
-        grown.set(this.directionBytes);
-        this.directionBytes = grown;
-      }
+      this.directionBytes.push(0);
     }
     this.directionBytes[slot] += bytes;
     if (!this.causes.includes(cause)) this.causes.push(cause);
